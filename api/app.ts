@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Config } from '../infra/config.ts';
+import type { TopicNames } from '../infra/kafka/topics.ts';
+import type { Logger } from '../infra/logger.ts';
+import type { Pool } from '../infra/postgres.ts';
+import type { BlobStore } from '../producers/blobs/blob-store.ts';
+import type { UploadIntake } from '../producers/upload/intake.ts';
+import { errorHandler } from './errors.ts';
+import { documentRoutes } from './routes/documents.ts';
+import { type HealthCheck, healthRoutes } from './routes/health.ts';
+
+export interface ApiDeps {
+  config: Config;
+  topics: TopicNames;
+  pool: Pool;
+  blobs: BlobStore;
+  intake: UploadIntake;
+  health: HealthCheck[];
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    docstream: ApiDeps;
+  }
+}
+
+const CORRELATION_HEADER = 'x-correlation-id';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger.child({ component: 'api' }) as FastifyBaseLogger,
+    // The request id is the correlation id of everything the request causes.
+    genReqId: (req) => {
+      const given = req.headers[CORRELATION_HEADER];
+      return typeof given === 'string' && UUID.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('docstream', deps);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header(CORRELATION_HEADER, request.id);
+  });
+
+  await app.register(errorHandler);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'docstream', version: '0.1.0', description: 'Medical document pipeline API' },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(multipart, {
+    // Keep the name as sent, so a path-like name is refused rather than silently trimmed.
+    preservePath: true,
+    limits: {
+      files: 1,
+      fields: 10,
+      fieldSize: 4096,
+      parts: 12,
+      fileSize: deps.config.upload.maxBytes + 1,
+    },
+  });
+  await app.register(healthRoutes);
+  await app.register(documentRoutes);
+  return app as unknown as FastifyInstance;
+}

@@ -1,0 +1,155 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { DocstreamError, notFound } from '../../infra/errors.ts';
+import type { StagedBlob } from '../../producers/blobs/blob-store.ts';
+import { parseUploadFields } from '../../producers/upload/fields.ts';
+import { findDocument, listDocuments } from '../../projections/documents/queries.ts';
+import { waitForPosition } from '../../projections/runtime/checkpoints.ts';
+import { documentHistory } from '../../projections/timeline/queries.ts';
+import { ErrorBody } from '../errors.ts';
+import {
+  DocumentSchema,
+  HistorySchema,
+  IdParams,
+  ListQuery,
+  ReadQuery,
+  UploadAcceptedSchema,
+} from './document-schemas.ts';
+
+const errors = { 400: ErrorBody, 404: ErrorBody, 503: ErrorBody, 504: ErrorBody };
+
+export const documentRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { pool, blobs, intake, config, topics } = app.docstream;
+
+  /** Read your own writes: wait until `projection` has applied the given document-log position. */
+  async function awaitPosition(projection: string, minPosition: string | undefined) {
+    if (!minPosition) return;
+    const [partition, offset] = minPosition.split(':');
+    const position = {
+      topic: topics.events.document,
+      partition: Number(partition),
+      offset: String(offset),
+    };
+    if (!(await waitForPosition(pool, projection, position, config.reads.waitTimeoutMs))) {
+      throw new DocstreamError(
+        'timeout',
+        'POSITION_NOT_REACHED',
+        `the ${projection} read model has not reached ${minPosition} yet`,
+      );
+    }
+  }
+
+  app.post(
+    '/documents',
+    {
+      schema: {
+        summary: 'Upload a document',
+        description:
+          'multipart/form-data with one `file` part and the fields `tenantId` (required), `externalPatientId` and `documentTypeHint` (optional). The content type is detected from the bytes.',
+        consumes: ['multipart/form-data'],
+        response: { 202: UploadAcceptedSchema, 413: ErrorBody, 415: ErrorBody, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const fields: Record<string, string> = {};
+      let staged: StagedBlob | undefined;
+      try {
+        for await (const part of request.parts()) {
+          if (part.type === 'file') {
+            if (part.fieldname !== 'file' || staged) {
+              part.file.resume();
+              throw new DocstreamError(
+                'invalid',
+                'UNEXPECTED_FILE',
+                'send exactly one file, in the part named "file"',
+              );
+            }
+            fields.fileName = part.filename;
+            staged = await blobs.stage(part.file, config.upload.maxBytes);
+          } else {
+            fields[part.fieldname] = String(part.value);
+          }
+        }
+        if (!staged)
+          throw new DocstreamError('invalid', 'FILE_REQUIRED', 'the file part is missing');
+        const upload = parseUploadFields(fields);
+        const accepted = await intake({
+          ...upload,
+          staged,
+          actor: 'api-client',
+          correlationId: request.id,
+        });
+        const { position } = accepted;
+        return reply
+          .status(202)
+          .header('location', `/documents/${accepted.documentId}`)
+          .send({
+            ...accepted,
+            correlationId: request.id,
+            position: { ...position, token: `${position.partition}:${position.offset}` },
+          });
+      } finally {
+        if (staged) await blobs.discard(staged);
+      }
+    },
+  );
+
+  app.get(
+    '/documents',
+    {
+      schema: {
+        summary: 'List documents, newest first',
+        querystring: ListQuery,
+        response: {
+          200: Type.Object({
+            items: Type.Array(DocumentSchema),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const { tenantId, limit, cursor, minPosition, ...filters } = request.query;
+      await awaitPosition('documents', minPosition);
+      return listDocuments(pool, tenantId, filters, { limit, cursor });
+    },
+  );
+
+  app.get(
+    '/documents/:id',
+    {
+      schema: {
+        summary: 'One document',
+        params: IdParams,
+        querystring: ReadQuery,
+        response: { 200: DocumentSchema, ...errors },
+      },
+    },
+    async (request) => {
+      await awaitPosition('documents', request.query.minPosition);
+      const document = await findDocument(pool, request.query.tenantId, request.params.id);
+      if (!document) throw notFound('DOCUMENT_NOT_FOUND', 'no such document for this tenant');
+      return document;
+    },
+  );
+
+  app.get(
+    '/documents/:id/history',
+    {
+      schema: {
+        summary: "A document's events in log order, with their log positions and actors",
+        params: IdParams,
+        querystring: ReadQuery,
+        response: { 200: HistorySchema, ...errors },
+      },
+    },
+    async (request) => {
+      await awaitPosition('timeline', request.query.minPosition);
+      const events = await documentHistory(pool, request.query.tenantId, request.params.id);
+      if (events.length === 0)
+        throw notFound('DOCUMENT_NOT_FOUND', 'no such document for this tenant');
+      return { documentId: request.params.id, events };
+    },
+  );
+};

@@ -1,0 +1,67 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+
+/** A dependency the system cannot work without, and how to ask it whether it answers. */
+export interface HealthCheck {
+  readonly name: string;
+  check(): Promise<void>;
+}
+
+const CHECK_TIMEOUT_MS = 2000;
+
+const CheckResult = Type.Object({
+  status: Type.Union([Type.Literal('up'), Type.Literal('down')]),
+  latencyMs: Type.Integer(),
+  error: Type.Optional(Type.String()),
+});
+
+const HealthBody = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+  checks: Type.Record(Type.String(), CheckResult),
+});
+
+async function run(check: HealthCheck) {
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check.check(),
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer in ${CHECK_TIMEOUT_MS} ms`)),
+          CHECK_TIMEOUT_MS,
+        );
+      }),
+    ]);
+    return { status: 'up' as const, latencyMs: Date.now() - started };
+  } catch (error) {
+    return {
+      status: 'down' as const,
+      latencyMs: Date.now() - started,
+      error: (error as Error).message,
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/health',
+    {
+      schema: {
+        summary: 'Kafka, schema registry and PostgreSQL, each with its state',
+        response: { 200: HealthBody, 503: HealthBody },
+      },
+    },
+    async (_request, reply) => {
+      const checks = app.docstream.health;
+      const results = await Promise.all(checks.map(async (c) => [c.name, await run(c)] as const));
+      const healthy = results.every(([, r]) => r.status === 'up');
+      const byName = Object.fromEntries(results);
+      return reply
+        .status(healthy ? 200 : 503)
+        .send({ status: healthy ? 'ok' : 'degraded', checks: byName });
+    },
+  );
+};

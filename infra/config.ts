@@ -1,0 +1,89 @@
+import path from 'node:path';
+import { type Static, Type } from 'typebox';
+import { Value } from 'typebox/value';
+
+const EnvSchema = Type.Object({
+  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    default: 'info',
+  }),
+  HOST: Type.String({ default: '127.0.0.1' }),
+  PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
+  KAFKA_BROKERS: Type.String({ default: '127.0.0.1:9092', minLength: 1 }),
+  KAFKA_CLIENT_ID: Type.String({ default: 'docstream' }),
+  TOPIC_PREFIX: Type.String({ default: 'docstream', pattern: '^[A-Za-z0-9._-]+$' }),
+  TOPIC_PARTITIONS: Type.Integer({ default: 6, minimum: 1 }),
+  TOPIC_REPLICATION_FACTOR: Type.Integer({ default: 1, minimum: 1 }),
+  TOPIC_MIN_INSYNC_REPLICAS: Type.Integer({ default: 1, minimum: 1 }),
+  SCHEMA_REGISTRY_URL: Type.String({ default: 'http://127.0.0.1:8081' }),
+  SCHEMA_REGISTRY_API_PATH: Type.String({ default: '/apis/ccompat/v7' }),
+  DATABASE_URL: Type.String({ default: 'postgres://postgres@127.0.0.1:5432/docstream' }),
+  DOCSTREAM_DATA_DIR: Type.String({ default: '.data' }),
+  BLOB_DIR: Type.Optional(Type.String()),
+  UPLOAD_MAX_BYTES: Type.Integer({ default: 50 * 1024 * 1024, minimum: 1 }),
+  READ_WAIT_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 0, maximum: 60000 }),
+});
+
+type Env = Static<typeof EnvSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface Config {
+  logLevel: Env['LOG_LEVEL'];
+  http: { host: string; port: number };
+  kafka: { brokers: string[]; clientId: string };
+  topics: {
+    prefix: string;
+    partitions: number;
+    replicationFactor: number;
+    minInsyncReplicas: number;
+  };
+  registry: { url: string };
+  database: { url: string };
+  blobs: { dir: string };
+  upload: { maxBytes: number };
+  reads: { waitTimeoutMs: number };
+  dataDir: string;
+}
+
+/** Reads and validates the environment once; every default works against the local stack. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const raw = Value.Convert(
+    EnvSchema,
+    Value.Default(EnvSchema, Value.Clean(EnvSchema, { ...env })),
+  );
+  if (!Value.Check(EnvSchema, raw)) {
+    const problems = [...Value.Errors(EnvSchema, raw)].map(
+      (e) => `${e.instancePath.slice(1) || 'env'} ${e.message}`,
+    );
+    throw new ConfigError([...new Set(problems)]);
+  }
+  if (raw.TOPIC_MIN_INSYNC_REPLICAS > raw.TOPIC_REPLICATION_FACTOR) {
+    throw new ConfigError(['TOPIC_MIN_INSYNC_REPLICAS must not exceed TOPIC_REPLICATION_FACTOR']);
+  }
+  const dataDir = path.resolve(raw.DOCSTREAM_DATA_DIR);
+  return {
+    logLevel: raw.LOG_LEVEL,
+    http: { host: raw.HOST, port: raw.PORT },
+    kafka: {
+      brokers: raw.KAFKA_BROKERS.split(',').map((b) => b.trim()),
+      clientId: raw.KAFKA_CLIENT_ID,
+    },
+    topics: {
+      prefix: raw.TOPIC_PREFIX,
+      partitions: raw.TOPIC_PARTITIONS,
+      replicationFactor: raw.TOPIC_REPLICATION_FACTOR,
+      minInsyncReplicas: raw.TOPIC_MIN_INSYNC_REPLICAS,
+    },
+    registry: { url: raw.SCHEMA_REGISTRY_URL.replace(/\/$/, '') + raw.SCHEMA_REGISTRY_API_PATH },
+    database: { url: raw.DATABASE_URL },
+    blobs: { dir: path.resolve(raw.BLOB_DIR ?? path.join(dataDir, 'blobs')) },
+    upload: { maxBytes: raw.UPLOAD_MAX_BYTES },
+    reads: { waitTimeoutMs: raw.READ_WAIT_TIMEOUT_MS },
+    dataDir,
+  };
+}

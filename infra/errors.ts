@@ -1,0 +1,29 @@
+/**
+ * What went wrong, as data: `kind` says how a caller should read it (mapped to HTTP in one
+ * table in api/errors.ts), `code` is the stable name clients act on.
+ */
+export type ErrorKind =
+  | 'invalid'
+  | 'not-found'
+  | 'conflict'
+  | 'too-large'
+  | 'unsupported-media'
+  | 'unavailable'
+  | 'timeout';
+
+export class DocstreamError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    readonly code: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'DocstreamError';
+  }
+}
+
+export const invalid = (code: string, message: string) =>
+  new DocstreamError('invalid', code, message);
+export const notFound = (code: string, message: string) =>
+  new DocstreamError('not-found', code, message);

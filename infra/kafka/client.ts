@@ -1,0 +1,51 @@
+import {
+  Kafka,
+  type KafkaConfig,
+  logLevel,
+  Partitioners,
+  type Producer,
+  type ProducerConfig,
+} from 'kafkajs';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** The one place a kafkajs client is made: brokers, client id and logging come from here. */
+export function createKafka(
+  config: Config,
+  logger: Logger,
+  overrides: Partial<KafkaConfig> = {},
+): Kafka {
+  const kafkaLogger = logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: config.kafka.clientId,
+    brokers: config.kafka.brokers,
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }) => {
+        const { message, timestamp: _t, logger: _l, ...extra } = log;
+        kafkaLogger[LEVELS[level] ?? 'info'](extra, message);
+      },
+    ...overrides,
+  });
+}
+
+/**
+ * Idempotent, acks=all, one request in flight so retries never reorder a key's events; the
+ * murmur2 partitioner, as the Java clients use, so every client puts a key on the same partition.
+ */
+export function createEventProducer(kafka: Kafka, config: Partial<ProducerConfig> = {}): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    ...config,
+  });
+}

@@ -1,0 +1,54 @@
+import type { Admin, ITopicConfig } from 'kafkajs';
+import type { Config } from '../config.ts';
+
+export type AggregateKind = 'document' | 'patient' | 'batch';
+
+export interface TopicNames {
+  events: Record<AggregateKind, string>;
+  deadLetter(consumer: string): string;
+  consumerGroup(consumer: string): string;
+}
+
+export function topicNames(prefix: string): TopicNames {
+  return {
+    events: {
+      document: `${prefix}.document.events`,
+      patient: `${prefix}.patient.events`,
+      batch: `${prefix}.batch.events`,
+    },
+    deadLetter: (consumer) => `${prefix}.dlq.${consumer}`,
+    consumerGroup: (consumer) => `${prefix}.${consumer}`,
+  };
+}
+
+export function eventLogTopicConfigs(
+  config: Config['topics'],
+  names: TopicNames,
+  deadLetterConsumers: readonly string[] = [],
+): ITopicConfig[] {
+  const logTopic = (topic: string): ITopicConfig => ({
+    topic,
+    numPartitions: config.partitions,
+    replicationFactor: config.replicationFactor,
+    configEntries: [
+      { name: 'retention.ms', value: '-1' },
+      { name: 'retention.bytes', value: '-1' },
+      { name: 'cleanup.policy', value: 'delete' },
+      { name: 'min.insync.replicas', value: String(config.minInsyncReplicas) },
+    ],
+  });
+  return [
+    ...Object.values(names.events).map(logTopic),
+    ...deadLetterConsumers.map((c) => logTopic(names.deadLetter(c))),
+  ];
+}
+
+/** Creates missing topics; existing ones are left as they are (partitions never shrink). */
+export async function provisionTopics(admin: Admin, topics: ITopicConfig[]): Promise<string[]> {
+  const existing = new Set(await admin.listTopics());
+  const missing = topics.filter((t) => !existing.has(t.topic));
+  if (missing.length > 0) {
+    await admin.createTopics({ topics: missing, waitForLeaders: true });
+  }
+  return missing.map((t) => t.topic);
+}

@@ -1,0 +1,29 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { loadConfig } from './config.ts';
+import { createLogger } from './logger.ts';
+import { startSystem } from './system.ts';
+
+const config = loadConfig();
+const logger = createLogger(config.logLevel);
+const pidFile = path.join(config.dataDir, 'docstream.pid');
+
+try {
+  const system = await startSystem(config, logger);
+  await mkdir(config.dataDir, { recursive: true });
+  await writeFile(pidFile, String(process.pid));
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await system.stop();
+    await rm(pidFile, { force: true });
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+} catch (error) {
+  logger.fatal({ err: error }, 'docstream failed to start');
+  process.exit(1);
+}

@@ -1,0 +1,106 @@
+import { DocstreamError, invalid } from '../../infra/errors.ts';
+import type { EventLog } from '../../infra/kafka/event-log.ts';
+import { type Pool, withTransaction } from '../../infra/postgres.ts';
+import type { DocumentUploaded, LogPosition } from '../../schemas/events.ts';
+import type { BlobStore, StagedBlob } from '../blobs/blob-store.ts';
+import { type AllowedMediaType, detectMediaType } from './content-type.ts';
+import type { UploadFields } from './fields.ts';
+
+export interface UploadRequest extends UploadFields {
+  staged: StagedBlob;
+  actor: string;
+  correlationId: string;
+}
+
+export interface UploadAccepted {
+  documentId: string;
+  duplicateOf: string | null;
+  mediaType: AllowedMediaType;
+  sha256: string;
+  position: LogPosition;
+}
+
+export interface IntakeDeps {
+  blobs: BlobStore;
+  eventLog: EventLog;
+  pool: Pool;
+  now: () => number;
+  newId: () => string;
+}
+
+export type UploadIntake = (request: UploadRequest) => Promise<UploadAccepted>;
+
+/**
+ * Turns staged bytes into a document: checks the content, puts the blob at its address and
+ * appends `DocumentUploaded`. Uploads of the same content by one tenant are serialised by an
+ * advisory lock, so a repeat is always seen and recorded as `duplicateOf` the first.
+ */
+export function createUploadIntake(deps: IntakeDeps): UploadIntake {
+  return async (request) => {
+    const { staged, tenantId } = request;
+    if (staged.sizeBytes === 0) throw invalid('EMPTY_FILE', 'the file is empty');
+    const mediaType = await detectMediaType(staged.head);
+    if (!mediaType) {
+      throw new DocstreamError(
+        'unsupported-media',
+        'UNSUPPORTED_MEDIA_TYPE',
+        'the content is not a PDF, PNG, JPEG, TIFF or plain text file',
+      );
+    }
+
+    return withTransaction(deps.pool, async (db) => {
+      await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+        `${tenantId}/${staged.sha256}`,
+      ]);
+      const { rows } = await db.query<{ document_id: string }>(
+        'SELECT document_id FROM intake_contents WHERE tenant_id = $1 AND sha256 = $2',
+        [tenantId, staged.sha256],
+      );
+      const duplicateOf = rows[0]?.document_id ?? null;
+      const documentId = deps.newId();
+      const { ref, created } = await deps.blobs.commit(staged, tenantId);
+      const event: DocumentUploaded = {
+        type: 'DocumentUploaded',
+        metadata: {
+          eventId: deps.newId(),
+          occurredAt: deps.now(),
+          tenantId,
+          aggregateId: documentId,
+          correlationId: request.correlationId,
+          causationId: null,
+          actor: request.actor,
+        },
+        data: {
+          fileName: request.fileName,
+          mediaType,
+          sizeBytes: staged.sizeBytes,
+          sha256: staged.sha256,
+          blobRef: ref,
+          externalPatientId: request.externalPatientId,
+          documentTypeHint: request.documentTypeHint,
+          duplicateOf,
+        },
+      };
+      let position: LogPosition;
+      try {
+        position = await deps.eventLog.append(event);
+      } catch (cause) {
+        // No event, no document: take back a blob that only this upload put there.
+        if (created) await deps.blobs.remove(tenantId, ref);
+        throw new DocstreamError(
+          'unavailable',
+          'EVENT_LOG_UNAVAILABLE',
+          'the event log did not accept the upload',
+          { cause },
+        );
+      }
+      if (!duplicateOf) {
+        await db.query(
+          'INSERT INTO intake_contents (tenant_id, sha256, document_id) VALUES ($1, $2, $3)',
+          [tenantId, staged.sha256, documentId],
+        );
+      }
+      return { documentId, duplicateOf, mediaType, sha256: staged.sha256, position };
+    });
+  };
+}

@@ -1,0 +1,67 @@
+import type { Pool, PoolClient } from '../../infra/postgres.ts';
+import type { LogPosition } from '../../schemas/events.ts';
+
+/** Locks the projection's row for this partition and returns the next offset it must apply. */
+export async function lockCheckpoint(
+  client: PoolClient,
+  projection: string,
+  topic: string,
+  partition: number,
+): Promise<bigint> {
+  await client.query(
+    `INSERT INTO projection_checkpoints (projection, topic, partition, next_offset)
+     VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING`,
+    [projection, topic, partition],
+  );
+  const { rows } = await client.query<{ next_offset: string }>(
+    `SELECT next_offset FROM projection_checkpoints
+     WHERE projection = $1 AND topic = $2 AND partition = $3 FOR UPDATE`,
+    [projection, topic, partition],
+  );
+  return BigInt(rows[0]?.next_offset ?? 0);
+}
+
+export async function saveCheckpoint(
+  client: PoolClient,
+  projection: string,
+  topic: string,
+  partition: number,
+  nextOffset: bigint,
+): Promise<void> {
+  await client.query(
+    `UPDATE projection_checkpoints SET next_offset = $4, updated_at = now()
+     WHERE projection = $1 AND topic = $2 AND partition = $3`,
+    [projection, topic, partition, nextOffset.toString()],
+  );
+}
+
+export async function hasReached(
+  pool: Pool,
+  projection: string,
+  position: LogPosition,
+): Promise<boolean> {
+  const { rows } = await pool.query(
+    `SELECT 1 FROM projection_checkpoints
+     WHERE projection = $1 AND topic = $2 AND partition = $3 AND next_offset > $4`,
+    [projection, position.topic, position.partition, position.offset],
+  );
+  return rows.length > 0;
+}
+
+/** Read-your-writes: resolves true once the projection has applied `position`, false at the deadline. */
+export async function waitForPosition(
+  pool: Pool,
+  projection: string,
+  position: LogPosition,
+  timeoutMs: number,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  let pause = 10;
+  for (;;) {
+    if (await hasReached(pool, projection, position)) return true;
+    const left = deadline - Date.now();
+    if (left <= 0) return false;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
+    pause = Math.min(pause * 2, 200);
+  }
+}

@@ -1,0 +1,115 @@
+import type { Batch, Consumer, Kafka, Producer } from 'kafkajs';
+import { type DeadLetter, sendToDeadLetter } from '../../infra/kafka/dead-letter.ts';
+import { HEADERS } from '../../infra/kafka/event-log.ts';
+import type { TopicNames } from '../../infra/kafka/topics.ts';
+import type { Logger } from '../../infra/logger.ts';
+import { type Pool, withTransaction } from '../../infra/postgres.ts';
+import { type EventCodec, UndecodableEventError } from '../../schemas/codec.ts';
+import type { EventType } from '../../schemas/events.ts';
+import { lockCheckpoint, saveCheckpoint } from './checkpoints.ts';
+import type { Projection } from './projection.ts';
+
+export interface ProjectionDeps {
+  kafka: Kafka;
+  producer: Producer;
+  pool: Pool;
+  codec: EventCodec;
+  topics: TopicNames;
+  logger: Logger;
+}
+
+export interface RunningProjection {
+  readonly name: string;
+  stop(): Promise<void>;
+}
+
+export const deadLetterConsumer = (projection: Projection) => `projection-${projection.name}`;
+
+/**
+ * Applies one Kafka batch in one PostgreSQL transaction together with the checkpoint. Messages
+ * below the checkpoint were applied before (a redelivery after a crash) and are skipped.
+ * Returns the next offset to consume.
+ */
+export async function applyBatch(
+  projection: Projection,
+  batch: Pick<Batch, 'topic' | 'partition' | 'messages'>,
+  deps: Pick<ProjectionDeps, 'pool' | 'codec' | 'producer' | 'topics'>,
+): Promise<bigint> {
+  const { topic, partition } = batch;
+  const handled = new Set<string>(projection.canHandle);
+  return withTransaction(deps.pool, async (client) => {
+    const from = await lockCheckpoint(client, projection.name, topic, partition);
+    let next = from;
+    const letters: DeadLetter[] = [];
+    for (const message of batch.messages) {
+      const offset = BigInt(message.offset);
+      if (offset < from) continue;
+      next = offset + 1n;
+      const type = message.headers?.[HEADERS.eventType]?.toString();
+      if (type !== undefined && !handled.has(type)) continue;
+      try {
+        if (!message.value) throw new UndecodableEventError('empty message');
+        const event = await deps.codec.decode(message.value);
+        if (!handled.has(event.type as EventType)) continue;
+        for (const statement of projection.handle(event, {
+          topic,
+          partition,
+          offset: message.offset,
+        })) {
+          await client.query(statement.text, statement.values as unknown[]);
+        }
+      } catch (error) {
+        if (!(error instanceof UndecodableEventError)) throw error;
+        letters.push({
+          consumer: deadLetterConsumer(projection),
+          reason: error.message,
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key,
+          value: message.value,
+          headers: message.headers ?? {},
+        });
+      }
+    }
+    if (next > from) {
+      await sendToDeadLetter(deps.producer, deps.topics, letters);
+      await saveCheckpoint(client, projection.name, topic, partition, next);
+    }
+    return next;
+  });
+}
+
+export async function startProjection(
+  projection: Projection,
+  deps: ProjectionDeps,
+): Promise<RunningProjection> {
+  const log = deps.logger.child({ projection: projection.name });
+  const consumer: Consumer = deps.kafka.consumer({
+    groupId: deps.topics.consumerGroup(`projection-${projection.name}`),
+    readUncommitted: false,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic: deps.topics.events.document, fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    eachBatch: async ({ batch, isRunning, isStale }) => {
+      if (!isRunning() || isStale() || batch.isEmpty()) return;
+      const next = await applyBatch(projection, batch, deps);
+      // Kafka's committed offset only trails the checkpoint; the checkpoint decides what is applied.
+      await consumer.commitOffsets([
+        { topic: batch.topic, partition: batch.partition, offset: next.toString() },
+      ]);
+      log.debug({ partition: batch.partition, next: next.toString() }, 'batch applied');
+    },
+  });
+  log.info('projection started');
+  return {
+    name: projection.name,
+    stop: async () => {
+      await consumer.disconnect();
+      log.info('projection stopped');
+    },
+  };
+}

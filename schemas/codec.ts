@@ -1,0 +1,113 @@
+import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import avro from 'avsc';
+import type { TopicNames } from '../infra/kafka/topics.ts';
+import { EVENT_CATALOG, EVENT_TYPES, eventSchema, fullName } from './catalog.ts';
+import type { DomainEvent, EventType } from './events.ts';
+
+/** A message that can never be decoded by this build: it belongs in a dead-letter topic. */
+export class UndecodableEventError extends Error {
+  readonly retriable = false;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'UndecodableEventError';
+  }
+}
+
+export interface EventCodec {
+  encode(event: DomainEvent): Promise<Buffer>;
+  decode(message: Buffer): Promise<DomainEvent>;
+}
+
+/** TopicRecordNameStrategy: `<topic>-<record full name>`. */
+export function subjectFor(topic: string, type: EventType): string {
+  return `${topic}-${fullName(type)}`;
+}
+
+export function createSchemaRegistry(url: string): SchemaRegistry {
+  return new SchemaRegistry({ host: url, clientId: 'docstream' });
+}
+
+/**
+ * Registers every event schema under its topic's subject with BACKWARD compatibility; the
+ * registry refuses an incompatible change, which stops start-up before anything is written.
+ */
+export async function registerEventSchemas(
+  registry: SchemaRegistry,
+  topics: TopicNames,
+): Promise<Map<EventType, number>> {
+  const ids = new Map<EventType, number>();
+  for (const type of EVENT_TYPES) {
+    const topic = topics.events[EVENT_CATALOG[type].aggregate];
+    const { id } = await registry.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(eventSchema(type)) },
+      { subject: subjectFor(topic, type), compatibility: COMPATIBILITY.BACKWARD },
+    );
+    ids.set(type, id);
+  }
+  return ids;
+}
+
+const typeByFullName = new Map(EVENT_TYPES.map((t) => [fullName(t), t]));
+
+/** Encodes with this build's writer schemas; decodes any registered version into them. */
+export function createEventCodec(
+  registry: SchemaRegistry,
+  schemaIds: ReadonlyMap<EventType, number>,
+): EventCodec {
+  const readers = new Map(
+    EVENT_TYPES.map((t) => [t, avro.Type.forSchema(eventSchema(t) as never)]),
+  );
+  const resolvers = new Map<
+    number,
+    { type: EventType; resolver: avro.Resolver; reader: avro.Type }
+  >();
+
+  async function resolverFor(schemaId: number) {
+    const cached = resolvers.get(schemaId);
+    if (cached) return cached;
+    let writerSchema: unknown;
+    try {
+      writerSchema = await registry.getSchema(schemaId);
+    } catch (cause) {
+      if ((cause as { status?: number }).status === 404) {
+        throw new UndecodableEventError(`unknown schema id ${schemaId}`, { cause });
+      }
+      throw cause;
+    }
+    const name = (writerSchema as { name?: string }).name ?? '';
+    const type = typeByFullName.get(name.includes('.') ? name : `docstream.events.${name}`);
+    const reader = type && readers.get(type);
+    if (!type || !reader) throw new UndecodableEventError(`no event type for record ${name}`);
+    const writer = avro.Type.forSchema(writerSchema as never);
+    const entry = { type, reader, resolver: reader.createResolver(writer) };
+    resolvers.set(schemaId, entry);
+    return entry;
+  }
+
+  return {
+    async encode(event) {
+      const id = schemaIds.get(event.type);
+      if (id === undefined) throw new Error(`no registered schema for ${event.type}`);
+      const { type, metadata, data } = event;
+      return registry.encode(id, { envelope: { ...metadata, type }, data });
+    },
+
+    async decode(message) {
+      if (message.length < 5 || message[0] !== 0) {
+        throw new UndecodableEventError('not in Confluent wire format');
+      }
+      const { type, reader, resolver } = await resolverFor(message.readInt32BE(1));
+      let record: { envelope: { type: string } & DomainEvent['metadata']; data: unknown };
+      try {
+        record = reader.fromBuffer(message.subarray(5), resolver);
+      } catch (cause) {
+        throw new UndecodableEventError(`corrupt ${type} body`, { cause });
+      }
+      const { type: envelopeType, ...metadata } = record.envelope;
+      if (envelopeType !== type) {
+        throw new UndecodableEventError(`envelope type ${envelopeType} in a ${type} record`);
+      }
+      return { type, metadata, data: record.data } as DomainEvent;
+    },
+  };
+}

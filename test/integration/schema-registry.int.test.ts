@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { COMPATIBILITY, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../infra/config.ts';
+import { topicNames } from '../../infra/kafka/topics.ts';
+import { eventSchema } from '../../schemas/catalog.ts';
+import {
+  createEventCodec,
+  createSchemaRegistry,
+  registerEventSchemas,
+  subjectFor,
+  UndecodableEventError,
+} from '../../schemas/codec.ts';
+import { documentUploaded } from '../support/events.ts';
+
+const config = loadConfig();
+const registry = createSchemaRegistry(config.registry.url);
+const topics = topicNames(`test-registry-${randomBytes(4).toString('hex')}`);
+const subject = subjectFor(topics.events.document, 'DocumentUploaded');
+const v1 = eventSchema('DocumentUploaded');
+
+/** v1 plus a field: what a later build would write. */
+function withDataField(field: object) {
+  const [envelope, data] = v1.fields as [unknown, { name: string; type: { fields: object[] } }];
+  return {
+    ...v1,
+    fields: [envelope, { ...data, type: { ...data.type, fields: [...data.type.fields, field] } }],
+  };
+}
+
+const register = (schema: object) =>
+  registry.register(
+    { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
+    { subject, compatibility: COMPATIBILITY.BACKWARD },
+  );
+
+describe('schema registry (Apicurio, Confluent-compatible API)', () => {
+  let v1Id: number;
+
+  beforeAll(async () => {
+    v1Id = (await registerEventSchemas(registry, topics)).get('DocumentUploaded')!;
+  });
+
+  afterAll(async () => {
+    await fetch(`${config.registry.url}/subjects/${encodeURIComponent(subject)}`, {
+      method: 'DELETE',
+    });
+  });
+
+  it('registers each event under <topic>-<record full name> with BACKWARD compatibility', async () => {
+    const response = await fetch(`${config.registry.url}/config/${encodeURIComponent(subject)}`);
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { compatibilityLevel: string }).compatibilityLevel).toBe(
+      'BACKWARD',
+    );
+    expect(await registry.getLatestSchemaId(subject)).toBe(v1Id);
+  });
+
+  it('is idempotent: registering the same schemas again returns the same id', async () => {
+    expect((await registerEventSchemas(registry, topics)).get('DocumentUploaded')).toBe(v1Id);
+  });
+
+  it('refuses an incompatible change: a new field without a default', async () => {
+    await expect(register(withDataField({ name: 'pageCount', type: 'int' }))).rejects.toMatchObject(
+      { status: 409 },
+    );
+  });
+
+  it('accepts a compatible change, and an old reader decodes the new event', async () => {
+    const v2 = withDataField({ name: 'sourceSystem', type: ['null', 'string'], default: null });
+    const { id: v2Id } = await register(v2);
+    expect(v2Id).not.toBe(v1Id);
+
+    const event = documentUploaded();
+    const written = await registry.encode(v2Id, {
+      envelope: { ...event.metadata, type: event.type },
+      data: { ...event.data, sourceSystem: 'HIS-7' },
+    });
+    const oldReader = createEventCodec(registry, new Map([['DocumentUploaded', v1Id]]));
+    const read = await oldReader.decode(written);
+    expect(read).toEqual(event);
+  });
+
+  it('refuses to decode bytes that are not in the wire format or name an unknown schema', async () => {
+    const codec = createEventCodec(registry, new Map([['DocumentUploaded', v1Id]]));
+    await expect(codec.decode(Buffer.from('plain text'))).rejects.toBeInstanceOf(
+      UndecodableEventError,
+    );
+    const unknownId = Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0, 1, 2]);
+    await expect(codec.decode(unknownId)).rejects.toBeInstanceOf(UndecodableEventError);
+  });
+});

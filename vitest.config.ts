@@ -1,0 +1,25 @@
+import { defineConfig } from 'vitest/config';
+
+const stack = {
+  testTimeout: 60_000,
+  hookTimeout: 120_000,
+  globalSetup: ['test/support/stack-ready.ts'],
+};
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: [
+            '{api,infra,processors,producers,projections,schemas}/**/*.unit.test.ts',
+            'test/unit/**/*.unit.test.ts',
+          ],
+        },
+      },
+      { test: { name: 'int', include: ['test/integration/**/*.int.test.ts'], ...stack } },
+      { test: { name: 'e2e', include: ['test/e2e/**/*.e2e.test.ts'], ...stack } },
+    ],
+  },
+});
