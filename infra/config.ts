@@ -14,6 +14,7 @@ const EnvSchema = Type.Object({
   TOPIC_PARTITIONS: Type.Integer({ default: 6, minimum: 1 }),
   TOPIC_REPLICATION_FACTOR: Type.Integer({ default: 1, minimum: 1 }),
   TOPIC_MIN_INSYNC_REPLICAS: Type.Integer({ default: 1, minimum: 1 }),
+  TOPIC_RETENTION_MS: Type.Integer({ default: -1, minimum: -1 }),
   SCHEMA_REGISTRY_URL: Type.String({ default: 'http://127.0.0.1:8081' }),
   SCHEMA_REGISTRY_API_PATH: Type.String({ default: '/apis/ccompat/v7' }),
   DATABASE_URL: Type.String({ default: 'postgres://postgres@127.0.0.1:5432/docstream' }),
@@ -41,6 +42,7 @@ export interface Config {
     partitions: number;
     replicationFactor: number;
     minInsyncReplicas: number;
+    retentionMs: number;
   };
   registry: { url: string };
   database: { url: string };
@@ -78,6 +80,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       partitions: raw.TOPIC_PARTITIONS,
       replicationFactor: raw.TOPIC_REPLICATION_FACTOR,
       minInsyncReplicas: raw.TOPIC_MIN_INSYNC_REPLICAS,
+      retentionMs: raw.TOPIC_RETENTION_MS,
     },
     registry: { url: raw.SCHEMA_REGISTRY_URL.replace(/\/$/, '') + raw.SCHEMA_REGISTRY_API_PATH },
     database: { url: raw.DATABASE_URL },

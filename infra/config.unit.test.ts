@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       partitions: 6,
       replicationFactor: 1,
       minInsyncReplicas: 1,
+      retentionMs: -1,
     });
   });
 

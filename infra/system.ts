@@ -5,6 +5,7 @@ import type { HealthCheck } from '../api/routes/health.ts';
 import { createFileBlobStore } from '../producers/blobs/blob-store.ts';
 import { createUploadIntake } from '../producers/upload/intake.ts';
 import { documentsProjection } from '../projections/documents/projection.ts';
+import { bindToCluster } from '../projections/runtime/checkpoints.ts';
 import {
   deadLetterConsumer,
   type RunningProjection,
@@ -37,6 +38,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
   const kafka = createKafka(config, logger);
   const admin = kafka.admin();
   await admin.connect();
+  await bindToCluster(pool, (await admin.describeCluster()).clusterId);
   const created = await provisionTopics(
     admin,
     eventLogTopicConfigs(config.topics, topics, PROJECTIONS.map(deadLetterConsumer)),

@@ -31,7 +31,7 @@ export function eventLogTopicConfigs(
     numPartitions: config.partitions,
     replicationFactor: config.replicationFactor,
     configEntries: [
-      { name: 'retention.ms', value: '-1' },
+      { name: 'retention.ms', value: String(config.retentionMs) },
       { name: 'retention.bytes', value: '-1' },
       { name: 'cleanup.policy', value: 'delete' },
       { name: 'min.insync.replicas', value: String(config.minInsyncReplicas) },

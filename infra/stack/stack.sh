@@ -111,8 +111,8 @@ install_dist() {
   local t=$(date +%s)
   say "fetching Kafka and Apicurio Registry from Maven Central"
   rm -rf "$dist"; mkdir -p "$dist"
-  mvn -q -B -Dstyle.color=never -f "$here/pom.xml" -Ddist.dir="$dist" \
-    dependency:copy-dependencies@kafka dependency:copy@apicurio
+  mvn -B -f "$here/pom.xml" -Ddist.dir="$dist" dependency:copy-dependencies@kafka dependency:copy@apicurio \
+    >"$logs/maven.log" 2>&1 || { tail -n 30 "$logs/maven.log" >&2; die "Maven could not fetch the stack"; }
   mkdir -p "$dist/apicurio/app" && tar -xzf "$dist"/apicurio/*.tar.gz -C "$dist/apicurio/app"
   rm -f "$dist"/apicurio/*.tar.gz
   echo "$sum" >"$stamp"
@@ -148,6 +148,10 @@ kafka_up() {
     java -cp "$classpath" -Dlog4j2.configurationFile="$here/log4j2.properties" kafka.tools.StorageTool format \
       --standalone -t "$(java -cp "$classpath" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)" \
       -c "$kafka_dir/server.properties" >>"$logs/kafka.log" 2>&1
+    # The read models hold offsets of the old log: a new cluster starts them afresh.
+    admin_psql -c "DROP DATABASE IF EXISTS \"$pg_db\" WITH (FORCE)"
+    ensure_database "$pg_db"
+    say "new Kafka cluster: database $pg_db emptied for its read models"
   fi
   spawn "$run/kafka.pid" "$logs/kafka.log" java -Xms256m -Xmx768m -XX:+UseG1GC \
     -Dlog4j2.configurationFile="$here/log4j2.properties" -cp "$classpath" kafka.Kafka "$kafka_dir/server.properties"

@@ -65,3 +65,23 @@ export async function waitForPosition(
     pause = Math.min(pause * 2, 200);
   }
 }
+
+/**
+ * Binds the read models to the Kafka cluster they are folded from, on first start; refuses to
+ * run against another cluster, whose offsets would not match the checkpoints.
+ */
+export async function bindToCluster(pool: Pool, clusterId: string): Promise<void> {
+  await pool.query(
+    'INSERT INTO event_log_identity (cluster_id) VALUES ($1) ON CONFLICT (only_row) DO NOTHING',
+    [clusterId],
+  );
+  const { rows } = await pool.query<{ cluster_id: string }>(
+    'SELECT cluster_id FROM event_log_identity',
+  );
+  const bound = rows[0]?.cluster_id;
+  if (bound !== clusterId) {
+    throw new Error(
+      `the read models in this database were built from Kafka cluster ${bound}, not ${clusterId}: point DATABASE_URL at a fresh database to rebuild them`,
+    );
+  }
+}

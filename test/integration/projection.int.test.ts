@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEAD_LETTER_HEADERS } from '../../infra/kafka/dead-letter.ts';
 import { documentsProjection } from '../../projections/documents/projection.ts';
+import { bindToCluster } from '../../projections/runtime/checkpoints.ts';
 import {
   deadLetterConsumer,
   type RunningProjection,
@@ -105,14 +106,20 @@ describe('projections against Kafka and PostgreSQL', () => {
     await start();
     await append([marker]);
     await waitForRows(36, 36);
-    await eventually(async () => expect(await applied('timeline')).toBe(36));
+    await eventually(async () => {
+      expect(await applied('documents')).toBe(36);
+      expect(await applied('timeline')).toBe(36);
+    });
     expect(await count('documents')).toBe(36);
   });
 
   it('ignores the same event appended twice', async () => {
     const event = documentUploaded();
     await append([event, event]);
-    await eventually(async () => expect(await applied('timeline')).toBe(38));
+    await eventually(async () => {
+      expect(await applied('documents')).toBe(38);
+      expect(await applied('timeline')).toBe(38);
+    });
     expect(await count('documents')).toBe(37);
     expect(await count('document_timeline')).toBe(37);
   });
@@ -141,5 +148,12 @@ describe('projections against Kafka and PostgreSQL', () => {
     expect(letters[0]!.headers[DEAD_LETTER_HEADERS.offset]).toBe(meta!.baseOffset);
     expect(letters[0]!.headers[DEAD_LETTER_HEADERS.topic]).toBe(h.topics.events.document);
     expect(letters[0]!.value?.toString()).toBe('not avro at all');
+  });
+
+  it('binds the read models to one Kafka cluster and refuses another', async () => {
+    const { clusterId } = await h.admin.describeCluster();
+    await bindToCluster(h.pool, clusterId);
+    await bindToCluster(h.pool, clusterId);
+    await expect(bindToCluster(h.pool, 'another-cluster')).rejects.toThrow(/built from Kafka cluster/);
   });
 });
