@@ -9,8 +9,9 @@ measure() {
   local label=$1 started=$(date +%s.%N) log
   log=$(mktemp)
   setsid npm start </dev/null >"$log" 2>&1 &
+  local pid=$!
   until curl -sf http://127.0.0.1:${PORT:-3000}/health >/dev/null; do
-    if ! pgrep -f "infra/stack/stack.sh up|infra/main.ts" >/dev/null; then
+    if ! kill -0 "$pid" 2>/dev/null; then
       tail -n 30 "$log" >&2; echo "$label: npm start exited before it was healthy" >&2; return 1
     fi
     sleep 0.2
