@@ -154,6 +154,8 @@ describe('projections against Kafka and PostgreSQL', () => {
     const { clusterId } = await h.admin.describeCluster();
     await bindToCluster(h.pool, clusterId);
     await bindToCluster(h.pool, clusterId);
-    await expect(bindToCluster(h.pool, 'another-cluster')).rejects.toThrow(/built from Kafka cluster/);
+    await expect(bindToCluster(h.pool, 'another-cluster')).rejects.toThrow(
+      /built from Kafka cluster/,
+    );
   });
 });

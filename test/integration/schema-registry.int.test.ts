@@ -42,9 +42,9 @@ describe('schema registry (Apicurio, Confluent-compatible API)', () => {
   });
 
   afterAll(async () => {
-    await fetch(`${config.registry.url}/subjects/${encodeURIComponent(subject)}`, {
-      method: 'DELETE',
-    });
+    const url = `${config.registry.url}/subjects/${encodeURIComponent(subject)}`;
+    await fetch(url, { method: 'DELETE' });
+    await fetch(`${url}?permanent=true`, { method: 'DELETE' });
   });
 
   it('registers each event under <topic>-<record full name> with BACKWARD compatibility', async () => {

@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { type Config, loadConfig } from '../../infra/config.ts';
 
 export interface TestEnvironment {
   config: Config;
-  /** Drops the database and removes the blob directory. */
+  /** Removes everything the environment made: topics, subjects, database, data directory. */
   cleanup(): Promise<void>;
 }
 
@@ -40,6 +41,8 @@ export async function createTestEnvironment(
   return {
     config,
     async cleanup() {
+      await deleteTopics(config);
+      await deleteSubjects(config);
       const client = new pg.Client({ connectionString: withDatabase(url, 'postgres') });
       await client.connect();
       await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
@@ -47,6 +50,26 @@ export async function createTestEnvironment(
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+async function deleteTopics(config: Config) {
+  const admin = new Kafka({ brokers: config.kafka.brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const own = (await admin.listTopics()).filter((t) => t.startsWith(`${config.topics.prefix}.`));
+    if (own.length > 0) await admin.deleteTopics({ topics: own });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function deleteSubjects(config: Config) {
+  const subjects: string[] = await (await fetch(`${config.registry.url}/subjects`)).json();
+  for (const subject of subjects.filter((s) => s.startsWith(`${config.topics.prefix}.`))) {
+    const url = `${config.registry.url}/subjects/${encodeURIComponent(subject)}`;
+    await fetch(url, { method: 'DELETE' });
+    await fetch(`${url}?permanent=true`, { method: 'DELETE' });
+  }
 }
 
 function withDatabase(url: URL, database: string): string {

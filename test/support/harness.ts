@@ -61,18 +61,11 @@ export async function createHarness(deadLetterConsumers: string[] = []): Promise
     topics,
     async close() {
       await producer.disconnect();
-      await admin
-        .deleteTopics({ topics: await ownTopics(admin, config.topics.prefix) })
-        .catch(() => {});
       await admin.disconnect();
       await pool.end();
       await env.cleanup();
     },
   };
-}
-
-async function ownTopics(admin: Admin, prefix: string): Promise<string[]> {
-  return (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
 }
 
 /**
