@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { DocstreamError, notFound } from '../../infra/errors.ts';
+import { DocstreamError, invalid, notFound } from '../../infra/errors.ts';
 import type { StagedBlob } from '../../producers/blobs/blob-store.ts';
 import { parseUploadFields } from '../../producers/upload/fields.ts';
 import { findDocument, listDocuments } from '../../projections/documents/queries.ts';
@@ -52,27 +52,23 @@ export const documentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const fields: Record<string, string> = {};
+      let fileName: string | undefined;
       let staged: StagedBlob | undefined;
       try {
         for await (const part of request.parts()) {
           if (part.type === 'file') {
             if (part.fieldname !== 'file' || staged) {
               part.file.resume();
-              throw new DocstreamError(
-                'invalid',
-                'UNEXPECTED_FILE',
-                'send exactly one file, in the part named "file"',
-              );
+              throw invalid('UNEXPECTED_FILE', 'send exactly one file, in the part named "file"');
             }
-            fields.fileName = part.filename;
+            fileName = part.filename;
             staged = await blobs.stage(part.file, config.upload.maxBytes);
           } else {
             fields[part.fieldname] = String(part.value);
           }
         }
-        if (!staged)
-          throw new DocstreamError('invalid', 'FILE_REQUIRED', 'the file part is missing');
-        const upload = parseUploadFields(fields);
+        if (!staged) throw invalid('FILE_REQUIRED', 'the file part is missing');
+        const upload = parseUploadFields({ ...fields, fileName });
         const accepted = await intake({
           ...upload,
           staged,

@@ -19,7 +19,11 @@ describe('upload, then read through the API', () => {
   const logs: string[] = [];
 
   beforeAll(async () => {
-    env = await createTestEnvironment({ UPLOAD_MAX_BYTES: String(MAX_BYTES), LOG_LEVEL: 'debug' });
+    env = await createTestEnvironment({
+      UPLOAD_MAX_BYTES: String(MAX_BYTES),
+      READ_WAIT_TIMEOUT_MS: '500',
+      LOG_LEVEL: 'debug',
+    });
     const sink = new Writable({
       write(chunk, _encoding, done) {
         logs.push(chunk.toString());
@@ -103,6 +107,20 @@ describe('upload, then read through the API', () => {
     const other = await get(`/documents/${first.documentId}?tenantId=clinic-2`);
     expect(other.status).toBe(404);
     expect((await other.json()).code).toBe('DOCUMENT_NOT_FOUND');
+  });
+
+  it('answers bad reads with a stable code', async () => {
+    const noTenant = await get(`/documents/${first.documentId}`);
+    expect(noTenant.status).toBe(400);
+    expect((await noTenant.json()).code).toBe('VALIDATION_FAILED');
+    const notYet = await get(
+      `/documents/${first.documentId}?tenantId=clinic-1&minPosition=0:999999999`,
+    );
+    expect(notYet.status).toBe(504);
+    expect((await notYet.json()).code).toBe('POSITION_NOT_REACHED');
+    const badCursor = await get('/documents?tenantId=clinic-1&cursor=bm90LWEtY3Vyc29y');
+    expect(badCursor.status).toBe(400);
+    expect((await badCursor.json()).code).toBe('INVALID_CURSOR');
   });
 
   it('records the same bytes uploaded again by the tenant as a duplicate of the first', async () => {
