@@ -4,15 +4,18 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import type { Config } from '../infra/config.ts';
 import type { TopicNames } from '../infra/kafka/topics.ts';
 import type { Logger } from '../infra/logger.ts';
+import type { Metrics } from '../infra/metrics.ts';
 import type { Pool } from '../infra/postgres.ts';
 import type { BlobStore } from '../producers/blobs/blob-store.ts';
 import type { UploadIntake } from '../producers/upload/intake.ts';
 import { errorHandler } from './errors.ts';
 import { documentRoutes } from './routes/documents.ts';
 import { type HealthCheck, healthRoutes } from './routes/health.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 
 export interface ApiDeps {
   config: Config;
@@ -21,6 +24,7 @@ export interface ApiDeps {
   blobs: BlobStore;
   intake: UploadIntake;
   health: HealthCheck[];
+  metrics: Metrics;
 }
 
 declare module 'fastify' {
@@ -66,6 +70,8 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
       fileSize: deps.config.upload.maxBytes + 1,
     },
   });
+  // Not encapsulated: its timing hook must see every route.
+  await app.register(fp(metricsRoutes));
   await app.register(healthRoutes);
   await app.register(documentRoutes);
   return app as unknown as FastifyInstance;

@@ -18,6 +18,7 @@ import { createEventProducer, createKafka } from './kafka/client.ts';
 import { createEventLog } from './kafka/event-log.ts';
 import { eventLogTopicConfigs, provisionTopics, topicNames } from './kafka/topics.ts';
 import type { Logger } from './logger.ts';
+import { createMetrics } from './metrics.ts';
 import { createPool, migrate } from './postgres.ts';
 
 export interface System {
@@ -31,6 +32,7 @@ const PROJECTIONS = [documentsProjection, timelineProjection];
 /** Wires every part from the config: schema, topics, schemas, projections, then the API. */
 export async function startSystem(config: Config, logger: Logger): Promise<System> {
   const started = Date.now();
+  const metrics = createMetrics({ processMetrics: true });
   const topics = topicNames(config.topics.prefix);
   await migrate(config.database.url, logger);
   const pool = createPool(config.database.url);
@@ -53,7 +55,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
   const projections: RunningProjection[] = [];
   for (const projection of PROJECTIONS) {
     projections.push(
-      await startProjection(projection, { kafka, producer, pool, codec, topics, logger }),
+      await startProjection(projection, { kafka, producer, pool, codec, topics, logger, metrics }),
     );
   }
 
@@ -76,7 +78,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
     },
     { name: 'postgres', check: async () => void (await pool.query('SELECT 1')) },
   ];
-  const app = await buildApp({ config, topics, pool, blobs, intake, health }, logger);
+  const app = await buildApp({ config, topics, pool, blobs, intake, health, metrics }, logger);
   const url = await app.listen({ host: config.http.host, port: config.http.port });
   logger.info({ url, ms: Date.now() - started }, 'docstream started');
 

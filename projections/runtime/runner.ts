@@ -3,6 +3,7 @@ import { type DeadLetter, sendToDeadLetter } from '../../infra/kafka/dead-letter
 import { HEADERS } from '../../infra/kafka/event-log.ts';
 import type { TopicNames } from '../../infra/kafka/topics.ts';
 import type { Logger } from '../../infra/logger.ts';
+import type { Metrics } from '../../infra/metrics.ts';
 import { type Pool, withTransaction } from '../../infra/postgres.ts';
 import { type EventCodec, UndecodableEventError } from '../../schemas/codec.ts';
 import type { EventType } from '../../schemas/events.ts';
@@ -16,6 +17,7 @@ export interface ProjectionDeps {
   codec: EventCodec;
   topics: TopicNames;
   logger: Logger;
+  metrics: Metrics;
 }
 
 export interface RunningProjection {
@@ -28,13 +30,13 @@ export const deadLetterConsumer = (projection: Projection) => `projection-${proj
 /**
  * Applies one Kafka batch in one PostgreSQL transaction together with the checkpoint. Messages
  * below the checkpoint were applied before (a redelivery after a crash) and are skipped.
- * Returns the next offset to consume.
+ * Returns the next offset to consume and what the batch did.
  */
 export async function applyBatch(
   projection: Projection,
   batch: Pick<Batch, 'topic' | 'partition' | 'messages'>,
   deps: Pick<ProjectionDeps, 'pool' | 'codec' | 'producer' | 'topics'>,
-): Promise<bigint> {
+): Promise<{ next: bigint; applied: number; deadLettered: number }> {
   const { topic, partition } = batch;
   const handled = new Set<string>(projection.canHandle);
   return withTransaction(deps.pool, async (client) => {
@@ -76,7 +78,7 @@ export async function applyBatch(
       await sendToDeadLetter(deps.producer, deps.topics, letters);
       await saveCheckpoint(client, projection.name, topic, partition, next);
     }
-    return next;
+    return { next, applied: Number(next - from), deadLettered: letters.length };
   });
 }
 
@@ -96,7 +98,11 @@ export async function startProjection(
     eachBatchAutoResolve: false,
     eachBatch: async ({ batch, isRunning, isStale }) => {
       if (!isRunning() || isStale() || batch.isEmpty()) return;
-      const next = await applyBatch(projection, batch, deps);
+      const { next, applied, deadLettered } = await applyBatch(projection, batch, deps);
+      deps.metrics.eventsApplied.inc({ projection: projection.name }, applied);
+      if (deadLettered > 0) {
+        deps.metrics.deadLetters.inc({ consumer: deadLetterConsumer(projection) }, deadLettered);
+      }
       // Kafka's committed offset only trails the checkpoint; the checkpoint decides what is applied.
       await consumer.commitOffsets([
         { topic: batch.topic, partition: batch.partition, offset: next.toString() },

@@ -217,6 +217,17 @@ describe('upload, then read through the API', () => {
     );
   });
 
+  it('serves Prometheus metrics with request timings by route', async () => {
+    const text = await (await get('/metrics')).text();
+    expect(text).toMatch(
+      /docstream_http_request_duration_seconds_count\{method="POST",route="\/documents",status="202"\} [1-9]/,
+    );
+    expect(text).toMatch(
+      /docstream_projection_events_applied_total\{projection="documents"\} [1-9]/,
+    );
+    expect(text).toContain('docstream_process_resident_memory_bytes');
+  });
+
   it('never writes patient names or identifiers to the logs', () => {
     const all = logs.join('');
     expect(all).toContain('request completed');

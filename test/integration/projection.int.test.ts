@@ -20,15 +20,7 @@ describe('projections against Kafka and PostgreSQL', () => {
   let running: RunningProjection[] = [];
 
   const start = async () => {
-    const deps = {
-      kafka: h.kafka,
-      producer: h.producer,
-      pool: h.pool,
-      codec: h.codec,
-      topics: h.topics,
-      logger: h.logger,
-    };
-    running = await Promise.all(PROJECTIONS.map((p) => startProjection(p, deps)));
+    running = await Promise.all(PROJECTIONS.map((p) => startProjection(p, h)));
   };
   const stop = async () => {
     await Promise.all(running.map((p) => p.stop()));
@@ -148,6 +140,8 @@ describe('projections against Kafka and PostgreSQL', () => {
     expect(letters[0]!.headers[DEAD_LETTER_HEADERS.offset]).toBe(meta!.baseOffset);
     expect(letters[0]!.headers[DEAD_LETTER_HEADERS.topic]).toBe(h.topics.events.document);
     expect(letters[0]!.value?.toString()).toBe('not avro at all');
+    const counted = await h.metrics.deadLetters.get();
+    expect(counted.values.find((v) => v.labels.consumer === 'projection-documents')?.value).toBe(1);
   });
 
   it('binds the read models to one Kafka cluster and refuses another', async () => {

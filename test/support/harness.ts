@@ -10,6 +10,7 @@ import {
   topicNames,
 } from '../../infra/kafka/topics.ts';
 import { createLogger, type Logger } from '../../infra/logger.ts';
+import { createMetrics, type Metrics } from '../../infra/metrics.ts';
 import { createPool, migrate, type Pool } from '../../infra/postgres.ts';
 import {
   createEventCodec,
@@ -30,6 +31,7 @@ export interface Harness extends TestEnvironment {
   eventLog: EventLog;
   pool: Pool;
   topics: TopicNames;
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -59,6 +61,7 @@ export async function createHarness(deadLetterConsumers: string[] = []): Promise
     eventLog: createEventLog(producer, codec, topics),
     pool,
     topics,
+    metrics: createMetrics(),
     async close() {
       await producer.disconnect();
       await admin.disconnect();
