@@ -1,7 +1,7 @@
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
 import type { TopicNames } from '../infra/kafka/topics.ts';
-import { EVENT_CATALOG, EVENT_TYPES, eventSchema, fullName } from './catalog.ts';
+import { EVENT_CATALOG, EVENT_TYPES, eventSchema, fullName, NAMESPACE } from './catalog.ts';
 import type { DomainEvent, EventType } from './events.ts';
 
 /** A message that can never be decoded by this build: it belongs in a dead-letter topic. */
@@ -75,7 +75,7 @@ export function createEventCodec(
       throw cause;
     }
     const name = (writerSchema as { name?: string }).name ?? '';
-    const type = typeByFullName.get(name.includes('.') ? name : `docstream.events.${name}`);
+    const type = typeByFullName.get(name.includes('.') ? name : `${NAMESPACE}.${name}`);
     const reader = type && readers.get(type);
     if (!type || !reader) throw new UndecodableEventError(`no event type for record ${name}`);
     const writer = avro.Type.forSchema(writerSchema as never);
