@@ -20,6 +20,7 @@ export default defineConfig({
       },
       { test: { name: 'int', include: ['test/integration/**/*.int.test.ts'], ...stack } },
       { test: { name: 'e2e', include: ['test/e2e/**/*.e2e.test.ts'], ...stack } },
+      { test: { name: 'fault', include: ['test/fault/**/*.fault.test.ts'], ...stack } },
     ],
   },
 });

@@ -10,12 +10,15 @@ import type { TopicNames } from '../infra/kafka/topics.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { Metrics } from '../infra/metrics.ts';
 import type { Pool } from '../infra/postgres.ts';
+import type { Breakers } from '../processors/runtime/breakers.ts';
 import type { BlobStore } from '../producers/blobs/blob-store.ts';
+import type { RequestReprocess } from '../producers/reprocess/request.ts';
 import type { UploadIntake } from '../producers/upload/intake.ts';
 import { errorHandler } from './errors.ts';
 import { documentRoutes } from './routes/documents.ts';
 import { type HealthCheck, healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { textRoutes } from './routes/text.ts';
 
 export interface ApiDeps {
   config: Config;
@@ -23,7 +26,10 @@ export interface ApiDeps {
   pool: Pool;
   blobs: BlobStore;
   intake: UploadIntake;
+  requestReprocess: RequestReprocess;
   health: HealthCheck[];
+  /** The circuit breakers of the processors running in this process, shown by /health. */
+  breakers: Pick<Breakers, 'states'>;
   metrics: Metrics;
 }
 
@@ -74,5 +80,6 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   await app.register(fp(metricsRoutes));
   await app.register(healthRoutes);
   await app.register(documentRoutes);
+  await app.register(textRoutes);
   return app as unknown as FastifyInstance;
 }

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
@@ -22,6 +23,19 @@ const EnvSchema = Type.Object({
   BLOB_DIR: Type.Optional(Type.String()),
   UPLOAD_MAX_BYTES: Type.Integer({ default: 50 * 1024 * 1024, minimum: 1 }),
   READ_WAIT_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 0, maximum: 60000 }),
+  PROCESSORS: Type.String({ default: 'all', pattern: '^(all|none|[a-z-]+(,[a-z-]+)*)$' }),
+  PROCESSOR_INSTANCE_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' })),
+  PROCESSOR_CONCURRENCY: Type.Integer({ default: 4, minimum: 1, maximum: 64 }),
+  PROCESSOR_MAX_RETRIES: Type.Integer({ default: 4, minimum: 0, maximum: 20 }),
+  PROCESSOR_RETRY_BASE_MS: Type.Integer({ default: 200, minimum: 0 }),
+  PROCESSOR_RETRY_MAX_MS: Type.Integer({ default: 10_000, minimum: 0 }),
+  PROCESSOR_TRANSACTION_TIMEOUT_MS: Type.Integer({ default: 60_000, minimum: 1000 }),
+  PROCESSOR_MAX_HOLD_MS: Type.Integer({ default: 15 * 60_000, minimum: 0 }),
+  BREAKER_RESET_MS: Type.Integer({ default: 10_000, minimum: 10 }),
+  OCR_WORKERS: Type.Integer({ default: os.availableParallelism(), minimum: 1, maximum: 64 }),
+  OCR_LANGUAGES: Type.String({ default: 'eng+spa', pattern: '^[a-z_]{3,8}(\\+[a-z_]{3,8})*$' }),
+  OCR_RECYCLE_AFTER_PAGES: Type.Integer({ default: 200, minimum: 1 }),
+  TEXT_INLINE_MAX_BYTES: Type.Integer({ default: 64 * 1024, minimum: 0, maximum: 512 * 1024 }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -49,6 +63,22 @@ export interface Config {
   blobs: { dir: string };
   upload: { maxBytes: number };
   reads: { waitTimeoutMs: number };
+  processors: {
+    /** Which processors this process runs: `all`, `none`, or a comma-separated list of names. */
+    run: string[] | 'all';
+    /** Names this process's transactional producers: give each replica its own, stable one. */
+    instanceId: string;
+    concurrency: number;
+    maxRetries: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    transactionTimeoutMs: number;
+    /** How long an event waits on a dependency whose breaker is open before it fails. */
+    maxHoldMs: number;
+    breakerResetMs: number;
+  };
+  ocr: { workers: number; languages: string; recycleAfterPages: number };
+  text: { inlineMaxBytes: number };
   dataDir: string;
 }
 
@@ -87,6 +117,28 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     blobs: { dir: path.resolve(raw.BLOB_DIR ?? path.join(dataDir, 'blobs')) },
     upload: { maxBytes: raw.UPLOAD_MAX_BYTES },
     reads: { waitTimeoutMs: raw.READ_WAIT_TIMEOUT_MS },
+    processors: {
+      run:
+        raw.PROCESSORS === 'all'
+          ? 'all'
+          : raw.PROCESSORS === 'none'
+            ? []
+            : raw.PROCESSORS.split(','),
+      instanceId: raw.PROCESSOR_INSTANCE_ID ?? `${os.hostname()}-${process.pid}`,
+      concurrency: raw.PROCESSOR_CONCURRENCY,
+      maxRetries: raw.PROCESSOR_MAX_RETRIES,
+      retryBaseMs: raw.PROCESSOR_RETRY_BASE_MS,
+      retryMaxMs: raw.PROCESSOR_RETRY_MAX_MS,
+      transactionTimeoutMs: raw.PROCESSOR_TRANSACTION_TIMEOUT_MS,
+      maxHoldMs: raw.PROCESSOR_MAX_HOLD_MS,
+      breakerResetMs: raw.BREAKER_RESET_MS,
+    },
+    ocr: {
+      workers: raw.OCR_WORKERS,
+      languages: raw.OCR_LANGUAGES,
+      recycleAfterPages: raw.OCR_RECYCLE_AFTER_PAGES,
+    },
+    text: { inlineMaxBytes: raw.TEXT_INLINE_MAX_BYTES },
     dataDir,
   };
 }

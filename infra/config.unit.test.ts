@@ -35,4 +35,16 @@ describe('loadConfig', () => {
     );
     expect(() => loadConfig({ TOPIC_MIN_INSYNC_REPLICAS: '2' })).toThrow(/must not exceed/);
   });
+
+  it('chooses which processors run, and refuses a malformed list', () => {
+    expect(loadConfig({}).processors.run).toBe('all');
+    expect(loadConfig({ PROCESSORS: 'none' }).processors.run).toEqual([]);
+    expect(loadConfig({ PROCESSORS: 'validate,classify' }).processors.run).toEqual([
+      'validate',
+      'classify',
+    ]);
+    expect(() => loadConfig({ PROCESSORS: 'validate;rm -rf' })).toThrow(/PROCESSORS/);
+    expect(() => loadConfig({ OCR_LANGUAGES: 'eng+../x' })).toThrow(/OCR_LANGUAGES/);
+    expect(loadConfig({ OCR_LANGUAGES: 'eng+spa' }).ocr.languages).toBe('eng+spa');
+  });
 });

@@ -4,21 +4,26 @@ import { loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { startSystem } from './system.ts';
 
+// `tsx infra/main.ts` runs everything; `--processors-only` runs the processors of PROCESSORS
+// alone, so more of them can be started to share the work (partitions spread across the group).
+const processorsOnly = process.argv.includes('--processors-only');
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
-const pidFile = path.join(config.dataDir, 'docstream.pid');
+const pidFile = processorsOnly ? null : path.join(config.dataDir, 'docstream.pid');
 
 try {
-  const system = await startSystem(config, logger);
-  await mkdir(config.dataDir, { recursive: true });
-  await writeFile(pidFile, String(process.pid));
+  const system = await startSystem(config, logger, { api: !processorsOnly });
+  if (pidFile) {
+    await mkdir(config.dataDir, { recursive: true });
+    await writeFile(pidFile, String(process.pid));
+  }
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
     await system.stop();
-    await rm(pidFile, { force: true });
+    if (pidFile) await rm(pidFile, { force: true });
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Every metric docstream exposes, on one registry served at /metrics. */
 export interface Metrics {
@@ -6,6 +6,12 @@ export interface Metrics {
   readonly httpRequestSeconds: Histogram<'method' | 'route' | 'status'>;
   readonly eventsApplied: Counter<'projection'>;
   readonly deadLetters: Counter<'consumer'>;
+  readonly processorEvents: Counter<'processor' | 'outcome'>;
+  readonly processorChunkSeconds: Histogram<'processor'>;
+  /** 0 closed, 0.5 half-open, 1 open. */
+  readonly breakerState: Gauge<'dependency'>;
+  readonly ocrPageSeconds: Histogram;
+  readonly ocrWorkersRecycled: Gauge;
 }
 
 export function createMetrics({ processMetrics = false } = {}): Metrics {
@@ -30,6 +36,36 @@ export function createMetrics({ processMetrics = false } = {}): Metrics {
       name: 'docstream_dead_letters_total',
       help: 'Messages sent to a dead-letter topic',
       labelNames: ['consumer'],
+      registers: [registry],
+    }),
+    processorEvents: new Counter({
+      name: 'docstream_processor_messages_total',
+      help: 'Messages a processor consumed, by outcome: emitted, skipped or failed (dead-lettered)',
+      labelNames: ['processor', 'outcome'],
+      registers: [registry],
+    }),
+    processorChunkSeconds: new Histogram({
+      name: 'docstream_processor_chunk_duration_seconds',
+      help: 'Time to decide and commit one transaction of consumed messages',
+      labelNames: ['processor'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+    breakerState: new Gauge({
+      name: 'docstream_breaker_state',
+      help: 'Circuit breaker per external dependency: 0 closed, 0.5 half-open, 1 open',
+      labelNames: ['dependency'],
+      registers: [registry],
+    }),
+    ocrPageSeconds: new Histogram({
+      name: 'docstream_ocr_page_duration_seconds',
+      help: 'Time to read one page image with the OCR pool, queueing included',
+      buckets: [0.5, 1, 2, 4, 8, 16, 32, 64, 120],
+      registers: [registry],
+    }),
+    ocrWorkersRecycled: new Gauge({
+      name: 'docstream_ocr_workers_recycled',
+      help: 'OCR workers replaced so far (their WebAssembly memory only grows)',
       registers: [registry],
     }),
   };

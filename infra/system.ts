@@ -2,16 +2,23 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../api/app.ts';
 import type { HealthCheck } from '../api/routes/health.ts';
+import type { OcrEngine } from '../processors/extract-text/ocr-pool.ts';
+import {
+  PROCESSOR_NAMES,
+  type RunningProcessors,
+  selectProcessors,
+  startProcessors,
+} from '../processors/start.ts';
 import { createFileBlobStore } from '../producers/blobs/blob-store.ts';
+import { createReprocessRequester } from '../producers/reprocess/request.ts';
 import { createUploadIntake } from '../producers/upload/intake.ts';
-import { documentsProjection } from '../projections/documents/projection.ts';
+import { PROJECTIONS } from '../projections/catalog.ts';
 import { bindToCluster } from '../projections/runtime/checkpoints.ts';
 import {
   deadLetterConsumer,
   type RunningProjection,
   startProjection,
 } from '../projections/runtime/runner.ts';
-import { timelineProjection } from '../projections/timeline/projection.ts';
 import { createEventCodec, createSchemaRegistry, registerEventSchemas } from '../schemas/codec.ts';
 import type { Config } from './config.ts';
 import { createEventProducer, createKafka } from './kafka/client.ts';
@@ -22,15 +29,26 @@ import { createMetrics } from './metrics.ts';
 import { createPool, migrate } from './postgres.ts';
 
 export interface System {
-  app: FastifyInstance;
-  url: string;
+  /** The API, when this process serves it. */
+  app: FastifyInstance | null;
+  url: string | null;
+  processors: RunningProcessors;
   stop(): Promise<void>;
 }
 
-const PROJECTIONS = [documentsProjection, timelineProjection];
+export interface SystemOptions {
+  /** Serve the API and fold the read models (`npm start`), or only run processors. */
+  api?: boolean;
+  /** An OCR engine in place of the tesseract.js pool (fault tests). */
+  ocr?: OcrEngine;
+}
 
-/** Wires every part from the config: schema, topics, schemas, projections, then the API. */
-export async function startSystem(config: Config, logger: Logger): Promise<System> {
+/** Wires every part from the config: schema, topics, schemas, projections, processors, the API. */
+export async function startSystem(
+  config: Config,
+  logger: Logger,
+  options: SystemOptions = {},
+): Promise<System> {
   const started = Date.now();
   const metrics = createMetrics({ processMetrics: true });
   const topics = topicNames(config.topics.prefix);
@@ -43,7 +61,12 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
   await bindToCluster(pool, (await admin.describeCluster()).clusterId);
   const created = await provisionTopics(
     admin,
-    eventLogTopicConfigs(config.topics, topics, PROJECTIONS.map(deadLetterConsumer)),
+    eventLogTopicConfigs(
+      config.topics,
+      topics,
+      [...PROJECTIONS.map(deadLetterConsumer), ...PROCESSOR_NAMES],
+      PROCESSOR_NAMES,
+    ),
   );
   if (created.length > 0) logger.info({ topics: created }, 'topics created');
 
@@ -51,22 +74,50 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
   const codec = createEventCodec(registry, await registerEventSchemas(registry, topics));
   const producer = createEventProducer(kafka);
   await producer.connect();
+  const blobs = createFileBlobStore(config.blobs.dir);
+
+  const processors = await startProcessors(
+    config,
+    {
+      kafka,
+      codec,
+      topics,
+      logger,
+      metrics,
+      blobs,
+      clock: { now: Date.now, newId: randomUUID },
+      ...(options.ocr ? { ocr: options.ocr } : {}),
+    },
+    selectProcessors(config.processors.run),
+  );
+  const stopInfra = async () => {
+    await processors.stop();
+    await producer.disconnect();
+    await admin.disconnect();
+    await pool.end();
+  };
+  if (options.api === false) {
+    logger.info({ processors: processors.names, ms: Date.now() - started }, 'processors started');
+    return { app: null, url: null, processors, stop: stopInfra };
+  }
 
   const projections: RunningProjection[] = [];
   for (const projection of PROJECTIONS) {
     projections.push(
-      await startProjection(projection, { kafka, producer, pool, codec, topics, logger, metrics }),
+      await startProjection(projection, {
+        kafka,
+        producer,
+        pool,
+        codec,
+        topics,
+        logger,
+        metrics,
+        blobs,
+      }),
     );
   }
-
-  const blobs = createFileBlobStore(config.blobs.dir);
-  const intake = createUploadIntake({
-    blobs,
-    eventLog: createEventLog(producer, codec, topics),
-    pool,
-    now: Date.now,
-    newId: randomUUID,
-  });
+  const eventLog = createEventLog(producer, codec, topics);
+  const intake = createUploadIntake({ blobs, eventLog, pool, now: Date.now, newId: randomUUID });
   const health: HealthCheck[] = [
     { name: 'kafka', check: async () => void (await admin.describeCluster()) },
     {
@@ -78,19 +129,36 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
     },
     { name: 'postgres', check: async () => void (await pool.query('SELECT 1')) },
   ];
-  const app = await buildApp({ config, topics, pool, blobs, intake, health, metrics }, logger);
+  const app = await buildApp(
+    {
+      config,
+      topics,
+      pool,
+      blobs,
+      intake,
+      health,
+      requestReprocess: createReprocessRequester({
+        pool,
+        eventLog,
+        now: Date.now,
+        newId: randomUUID,
+      }),
+      breakers: processors.breakers,
+      metrics,
+    },
+    logger,
+  );
   const url = await app.listen({ host: config.http.host, port: config.http.port });
-  logger.info({ url, ms: Date.now() - started }, 'docstream started');
+  logger.info({ url, processors: processors.names, ms: Date.now() - started }, 'docstream started');
 
   return {
     app,
     url,
+    processors,
     async stop() {
       await app.close();
       await Promise.all(projections.map((p) => p.stop()));
-      await producer.disconnect();
-      await admin.disconnect();
-      await pool.end();
+      await stopInfra();
       logger.info('docstream stopped');
     },
   };

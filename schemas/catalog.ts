@@ -7,9 +7,18 @@ export const NAMESPACE = 'docstream.events';
 /** Every event type, the log it belongs to; one `.avsc` file each under schemas/avro. */
 export const EVENT_CATALOG: Record<EventType, { aggregate: AggregateKind }> = {
   DocumentUploaded: { aggregate: 'document' },
+  DocumentReprocessRequested: { aggregate: 'document' },
+  DocumentValidated: { aggregate: 'document' },
+  DocumentRejected: { aggregate: 'document' },
+  TextExtracted: { aggregate: 'document' },
+  DocumentClassified: { aggregate: 'document' },
+  DocumentProcessingFailed: { aggregate: 'document' },
 };
 
 export const EVENT_TYPES = Object.keys(EVENT_CATALOG) as EventType[];
+
+/** Records several event schemas share; each subject gets them written out in place. */
+const SHARED_RECORDS = ['Envelope', 'DocumentTypeHint'] as const;
 
 export type AvroRecordSchema = {
   type: 'record';
@@ -23,17 +32,27 @@ function readAvsc(name: string): AvroRecordSchema {
 }
 
 /**
- * The self-contained schema of one event type: the Envelope record is written out in place of
- * its name, so each subject in the registry stands alone.
+ * The self-contained schema of one event type: each shared record is written out where its name
+ * is first used, so each subject in the registry stands alone.
  */
 export function eventSchema(type: EventType): AvroRecordSchema {
-  const envelope = readAvsc('Envelope');
-  const schema = readAvsc(type);
-  const envelopeName = `${NAMESPACE}.Envelope`;
-  return {
-    ...schema,
-    fields: schema.fields.map((f) => (f.type === envelopeName ? { ...f, type: envelope } : f)),
+  const shared = new Map<string, AvroRecordSchema>(
+    SHARED_RECORDS.map((name) => [`${NAMESPACE}.${name}`, readAvsc(name)]),
+  );
+  const inline = (node: unknown): unknown => {
+    if (typeof node === 'string') {
+      const record = shared.get(node);
+      if (!record) return node;
+      shared.delete(node);
+      return record;
+    }
+    if (Array.isArray(node)) return node.map(inline);
+    if (node && typeof node === 'object') {
+      return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, inline(v)]));
+    }
+    return node;
   };
+  return inline(readAvsc(type)) as AvroRecordSchema;
 }
 
 export function fullName(type: EventType): string {

@@ -1,6 +1,9 @@
-import { Type } from 'typebox';
+import { type TSchema, Type } from 'typebox';
 import { ALLOWED_MEDIA_TYPES } from '../../producers/upload/content-type.ts';
-import { TENANT_ID_PATTERN } from '../../producers/upload/fields.ts';
+import { DOCUMENT_TYPES, TENANT_ID_PATTERN } from '../../producers/upload/fields.ts';
+import { DOCUMENT_STATUSES } from '../../projections/documents/projection.ts';
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const TenantQuery = Type.String({ pattern: TENANT_ID_PATTERN, description: 'Tenant scope' });
 
@@ -14,6 +17,13 @@ export const LogPositionSchema = Type.Object({
   topic: Type.String(),
   partition: Type.Integer(),
   offset: Type.String(),
+});
+
+const PositionToken = Type.Object({
+  topic: Type.String(),
+  partition: Type.Integer(),
+  offset: Type.String(),
+  token: Type.String({ description: 'Pass as minPosition to read your own write' }),
 });
 
 export const DocumentSchema = Type.Object({
@@ -30,11 +40,34 @@ export const DocumentSchema = Type.Object({
   correlationId: Type.String(),
   uploadedAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
+  round: Type.Integer({ description: '1 for the upload, one more per reprocess' }),
+  statusReason: Nullable(
+    Type.String({ description: 'Why it was rejected or failed: a stable code' }),
+  ),
+  statusMessage: Nullable(Type.String()),
+  exportName: Nullable(Type.Object({ recordNumber: Type.String(), typeCode: Type.String() })),
+  pageCount: Nullable(Type.Integer()),
+  text: Nullable(
+    Type.Object({
+      method: Type.String(),
+      language: Type.String(),
+      confidence: Type.Number(),
+      chars: Type.Integer(),
+    }),
+  ),
+  classification: Nullable(
+    Type.Object({
+      documentType: Type.String(),
+      confidence: Type.Number(),
+      evidence: Type.Array(Type.Object({}, { additionalProperties: true })),
+    }),
+  ),
 });
 
 export const ListQuery = Type.Object({
   tenantId: TenantQuery,
-  status: Type.Optional(Type.String()),
+  status: Type.Optional(Type.Union(DOCUMENT_STATUSES.map((s) => Type.Literal(s)))),
+  documentType: Type.Optional(Type.Union(DOCUMENT_TYPES.map((t) => Type.Literal(t)))),
   mediaType: Type.Optional(Type.Union(ALLOWED_MEDIA_TYPES.map((m) => Type.Literal(m)))),
   externalPatientId: Type.Optional(Type.String({ maxLength: 128 })),
   sha256: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$' })),
@@ -62,6 +95,7 @@ export const HistorySchema = Type.Object({
       actor: Type.String(),
       correlationId: Type.String(),
       causationId: Type.Union([Type.String(), Type.Null()]),
+      round: Type.Integer(),
       position: LogPositionSchema,
     }),
   ),
@@ -73,10 +107,51 @@ export const UploadAcceptedSchema = Type.Object({
   mediaType: Type.String(),
   sha256: Type.String(),
   correlationId: Type.String(),
-  position: Type.Object({
-    topic: Type.String(),
-    partition: Type.Integer(),
-    offset: Type.String(),
-    token: Type.String({ description: 'Pass as minPosition to read your own write' }),
-  }),
+  position: PositionToken,
+});
+
+export const ReprocessBody = Type.Object({
+  tenantId: TenantQuery,
+  reason: Type.Optional(Type.String({ maxLength: 500 })),
+});
+
+export const ReprocessAcceptedSchema = Type.Object({
+  documentId: Type.String(),
+  round: Type.Integer(),
+  correlationId: Type.String(),
+  position: PositionToken,
+});
+
+export const TextSchema = Type.Object({
+  documentId: Type.String(),
+  pages: Type.Array(
+    Type.Object({
+      page: Type.Integer(),
+      round: Type.Integer(),
+      method: Type.String(),
+      confidence: Type.Number(),
+      text: Type.String(),
+    }),
+  ),
+});
+
+export const SearchQuery = Type.Object({
+  tenantId: TenantQuery,
+  q: Type.String({ minLength: 1, maxLength: 500, description: 'Words, "phrases", -excluded, or' }),
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  minPosition: Type.Optional(MinPosition),
+});
+
+export const SearchResultSchema = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      documentId: Type.String(),
+      rank: Type.Number(),
+      pages: Type.Array(Type.Integer()),
+      snippet: Type.String({ description: 'Matches wrapped in <mark></mark>' }),
+      fileName: Type.String(),
+      status: Type.String(),
+      documentType: Nullable(Type.String()),
+    }),
+  ),
 });

@@ -1,43 +1,27 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { DocstreamError, invalid, notFound } from '../../infra/errors.ts';
+import { invalid, notFound } from '../../infra/errors.ts';
 import type { StagedBlob } from '../../producers/blobs/blob-store.ts';
 import { parseUploadFields } from '../../producers/upload/fields.ts';
 import { findDocument, listDocuments } from '../../projections/documents/queries.ts';
-import { waitForPosition } from '../../projections/runtime/checkpoints.ts';
 import { documentHistory } from '../../projections/timeline/queries.ts';
 import { ErrorBody } from '../errors.ts';
+import { awaitReadModel, withToken } from '../read-your-writes.ts';
 import {
   DocumentSchema,
   HistorySchema,
   IdParams,
   ListQuery,
   ReadQuery,
+  ReprocessAcceptedSchema,
+  ReprocessBody,
   UploadAcceptedSchema,
 } from './document-schemas.ts';
 
 const errors = { 400: ErrorBody, 404: ErrorBody, 503: ErrorBody, 504: ErrorBody };
 
 export const documentRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { pool, blobs, intake, config, topics } = app.docstream;
-
-  /** Read your own writes: wait until `projection` has applied the given document-log position. */
-  async function awaitPosition(projection: string, minPosition: string | undefined) {
-    if (!minPosition) return;
-    const [partition, offset] = minPosition.split(':');
-    const position = {
-      topic: topics.events.document,
-      partition: Number(partition),
-      offset: String(offset),
-    };
-    if (!(await waitForPosition(pool, projection, position, config.reads.waitTimeoutMs))) {
-      throw new DocstreamError(
-        'timeout',
-        'POSITION_NOT_REACHED',
-        `the ${projection} read model has not reached ${minPosition} yet`,
-      );
-    }
-  }
+  const { pool, blobs, intake, config, requestReprocess } = app.docstream;
 
   app.post(
     '/documents',
@@ -75,14 +59,13 @@ export const documentRoutes: FastifyPluginAsyncTypebox = async (app) => {
           actor: 'api-client',
           correlationId: request.id,
         });
-        const { position } = accepted;
         return reply
           .status(202)
           .header('location', `/documents/${accepted.documentId}`)
           .send({
             ...accepted,
             correlationId: request.id,
-            position: { ...position, token: `${position.partition}:${position.offset}` },
+            position: withToken(accepted.position),
           });
       } finally {
         if (staged) await blobs.discard(staged);
@@ -107,7 +90,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { tenantId, limit, cursor, minPosition, ...filters } = request.query;
-      await awaitPosition('documents', minPosition);
+      await awaitReadModel(app.docstream, 'documents', minPosition);
       return listDocuments(pool, tenantId, filters, { limit, cursor });
     },
   );
@@ -123,7 +106,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      await awaitPosition('documents', request.query.minPosition);
+      await awaitReadModel(app.docstream, 'documents', request.query.minPosition);
       const document = await findDocument(pool, request.query.tenantId, request.params.id);
       if (!document) throw notFound('DOCUMENT_NOT_FOUND', 'no such document for this tenant');
       return document;
@@ -141,11 +124,37 @@ export const documentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      await awaitPosition('timeline', request.query.minPosition);
+      await awaitReadModel(app.docstream, 'timeline', request.query.minPosition);
       const events = await documentHistory(pool, request.query.tenantId, request.params.id);
       if (events.length === 0)
         throw notFound('DOCUMENT_NOT_FOUND', 'no such document for this tenant');
       return { documentId: request.params.id, events };
+    },
+  );
+
+  app.post(
+    '/documents/:id/reprocess',
+    {
+      schema: {
+        summary: 'Run the processing chain again on the stored bytes, as a new round',
+        params: IdParams,
+        body: ReprocessBody,
+        response: { 202: ReprocessAcceptedSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const accepted = await requestReprocess({
+        tenantId: request.body.tenantId,
+        documentId: request.params.id,
+        reason: request.body.reason ?? null,
+        actor: 'api-client',
+        correlationId: request.id,
+      });
+      return reply.status(202).send({
+        ...accepted,
+        correlationId: request.id,
+        position: withToken(accepted.position),
+      });
     },
   );
 };

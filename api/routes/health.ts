@@ -18,6 +18,11 @@ const CheckResult = Type.Object({
 const HealthBody = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
   checks: Type.Record(Type.String(), CheckResult),
+  breakers: Type.Record(
+    Type.String(),
+    Type.Union([Type.Literal('closed'), Type.Literal('open'), Type.Literal('half-open')]),
+    { description: "Circuit breakers around the processors' external dependencies" },
+  ),
 });
 
 async function run(check: HealthCheck) {
@@ -50,18 +55,22 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/health',
     {
       schema: {
-        summary: 'Kafka, schema registry and PostgreSQL, each with its state',
+        summary: 'Kafka, schema registry and PostgreSQL, each with its state; circuit breakers',
         response: { 200: HealthBody, 503: HealthBody },
       },
     },
     async (_request, reply) => {
       const checks = app.docstream.health;
       const results = await Promise.all(checks.map(async (c) => [c.name, await run(c)] as const));
-      const healthy = results.every(([, r]) => r.status === 'up');
-      const byName = Object.fromEntries(results);
-      return reply
-        .status(healthy ? 200 : 503)
-        .send({ status: healthy ? 'ok' : 'degraded', checks: byName });
+      const breakers = app.docstream.breakers.states();
+      const reachable = results.every(([, r]) => r.status === 'up');
+      // An open breaker pauses processing but the API still answers: degraded, not down.
+      const healthy = reachable && Object.values(breakers).every((s) => s !== 'open');
+      return reply.status(reachable ? 200 : 503).send({
+        status: healthy ? 'ok' : 'degraded',
+        checks: Object.fromEntries(results),
+        breakers,
+      });
     },
   );
 };

@@ -1,4 +1,4 @@
-import type { IHeaders, Producer } from 'kafkajs';
+import type { IHeaders, Producer, RecordMetadata } from 'kafkajs';
 import type { TopicNames } from './topics.ts';
 
 /** A message a consumer gave up on, with enough to find the original and redrive it. */
@@ -21,13 +21,14 @@ export const DEAD_LETTER_HEADERS = {
   offset: 'dlq-original-offset',
 } as const;
 
+/** Sends letters (through a producer or inside a transaction); returns where they landed. */
 export async function sendToDeadLetter(
-  producer: Producer,
+  producer: Pick<Producer, 'sendBatch'>,
   topics: TopicNames,
   letters: readonly DeadLetter[],
-): Promise<void> {
-  if (letters.length === 0) return;
-  await producer.sendBatch({
+): Promise<RecordMetadata[]> {
+  if (letters.length === 0) return [];
+  return producer.sendBatch({
     acks: -1,
     topicMessages: letters.map((l) => ({
       topic: topics.deadLetter(l.consumer),

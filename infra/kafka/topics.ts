@@ -6,6 +6,8 @@ export type AggregateKind = 'document' | 'patient' | 'batch';
 export interface TopicNames {
   events: Record<AggregateKind, string>;
   deadLetter(consumer: string): string;
+  /** Where dead letters are sent back to, for their consumer alone to try again. */
+  redrive(consumer: string): string;
   consumerGroup(consumer: string): string;
 }
 
@@ -17,6 +19,7 @@ export function topicNames(prefix: string): TopicNames {
       batch: `${prefix}.batch.events`,
     },
     deadLetter: (consumer) => `${prefix}.dlq.${consumer}`,
+    redrive: (consumer) => `${prefix}.redrive.${consumer}`,
     consumerGroup: (consumer) => `${prefix}.${consumer}`,
   };
 }
@@ -25,6 +28,7 @@ export function eventLogTopicConfigs(
   config: Config['topics'],
   names: TopicNames,
   deadLetterConsumers: readonly string[] = [],
+  redriveConsumers: readonly string[] = [],
 ): ITopicConfig[] {
   const logTopic = (topic: string): ITopicConfig => ({
     topic,
@@ -40,6 +44,7 @@ export function eventLogTopicConfigs(
   return [
     ...Object.values(names.events).map(logTopic),
     ...deadLetterConsumers.map((c) => logTopic(names.deadLetter(c))),
+    ...redriveConsumers.map((c) => logTopic(names.redrive(c))),
   ];
 }
 

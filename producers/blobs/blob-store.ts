@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { link, mkdir, rm, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { type Readable, Transform } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DocstreamError } from '../../infra/errors.ts';
 
@@ -26,9 +26,26 @@ export interface BlobStore {
   remove(tenantId: string, ref: string): Promise<void>;
   exists(tenantId: string, ref: string): Promise<boolean>;
   open(tenantId: string, ref: string): Readable;
+  /** The whole blob, for parsers that need all the bytes at once; BlobMissingError if absent. */
+  read(tenantId: string, ref: string): Promise<Buffer>;
+  /** Stores bytes a processor produced (extracted text) and returns their address. */
+  put(tenantId: string, bytes: Buffer): Promise<string>;
 }
 
+/** The ports processors and projections get: read a blob, store what they produce. */
+export type BlobReader = Pick<BlobStore, 'read'>;
+export type BlobReaderWriter = Pick<BlobStore, 'read' | 'put'>;
+
 export const blobRef = (sha256: string) => `sha256:${sha256}`;
+
+/** The blob is not in the store: no retry will bring it back. */
+export class BlobMissingError extends Error {
+  readonly retriable = false;
+  constructor(ref: string, options?: ErrorOptions) {
+    super(`blob ${ref} is not in the blob store`, options);
+    this.name = 'BlobMissingError';
+  }
+}
 
 export function fileTooLarge(maxBytes: number) {
   return new DocstreamError('too-large', 'FILE_TOO_LARGE', `file exceeds ${maxBytes} bytes`);
@@ -44,7 +61,7 @@ export function createFileBlobStore(dir: string): BlobStore {
     return path.join(dir, tenantId, match[1].slice(0, 2), match[1]);
   };
 
-  return {
+  const store: BlobStore = {
     async stage(source, maxBytes) {
       await mkdir(staging, { recursive: true });
       const target = path.join(staging, randomUUID());
@@ -112,5 +129,22 @@ export function createFileBlobStore(dir: string): BlobStore {
     open(tenantId, ref) {
       return createReadStream(locate(tenantId, ref));
     },
+
+    async read(tenantId, ref) {
+      try {
+        return await readFile(locate(tenantId, ref));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+          throw new BlobMissingError(ref, { cause: error });
+        }
+        throw error;
+      }
+    },
+
+    async put(tenantId, bytes) {
+      const staged = await store.stage(Readable.from([bytes]), Number.MAX_SAFE_INTEGER);
+      return (await store.commit(staged, tenantId)).ref;
+    },
   };
+  return store;
 }

@@ -4,6 +4,7 @@ import { type Pool, withTransaction } from '../../infra/postgres.ts';
 import type { DocumentUploaded, LogPosition } from '../../schemas/events.ts';
 import type { BlobStore, StagedBlob } from '../blobs/blob-store.ts';
 import { type AllowedMediaType, detectMediaType } from './content-type.ts';
+import { parseExportName } from './export-name.ts';
 import type { UploadFields } from './fields.ts';
 
 export interface UploadRequest extends UploadFields {
@@ -29,6 +30,16 @@ export interface IntakeDeps {
 }
 
 export type UploadIntake = (request: UploadRequest) => Promise<UploadAccepted>;
+
+export const eventLogUnavailable = (cause: unknown) =>
+  new DocstreamError(
+    'unavailable',
+    'EVENT_LOG_UNAVAILABLE',
+    'the event log did not accept the event',
+    {
+      cause,
+    },
+  );
 
 /**
  * Turns staged bytes into a document: checks the content, puts the blob at its address and
@@ -79,6 +90,7 @@ export function createUploadIntake(deps: IntakeDeps): UploadIntake {
           externalPatientId: request.externalPatientId,
           documentTypeHint: request.documentTypeHint,
           duplicateOf,
+          exportName: parseExportName(request.fileName),
         },
       };
       let position: LogPosition;
@@ -87,12 +99,7 @@ export function createUploadIntake(deps: IntakeDeps): UploadIntake {
       } catch (cause) {
         // No event, no document: take back a blob that only this upload put there.
         if (created) await deps.blobs.remove(tenantId, ref);
-        throw new DocstreamError(
-          'unavailable',
-          'EVENT_LOG_UNAVAILABLE',
-          'the event log did not accept the upload',
-          { cause },
-        );
+        throw eventLogUnavailable(cause);
       }
       if (!duplicateOf) {
         await db.query(

@@ -15,10 +15,18 @@ export interface DocumentView {
   correlationId: string;
   uploadedAt: string;
   updatedAt: string;
+  round: number;
+  statusReason: string | null;
+  statusMessage: string | null;
+  exportName: { recordNumber: string; typeCode: string } | null;
+  pageCount: number | null;
+  text: { method: string; language: string; confidence: number; chars: number } | null;
+  classification: { documentType: string; confidence: number; evidence: object[] } | null;
 }
 
 export interface DocumentFilters {
   status?: string;
+  documentType?: string;
   mediaType?: string;
   externalPatientId?: string;
   sha256?: string;
@@ -27,7 +35,10 @@ export interface DocumentFilters {
 }
 
 const COLUMNS = `document_id, tenant_id, status, file_name, media_type, size_bytes, sha256,
-  external_patient_id, document_type_hint, duplicate_of, correlation_id, uploaded_at, updated_at`;
+  external_patient_id, document_type_hint, duplicate_of, correlation_id, uploaded_at, updated_at,
+  round, status_reason, status_message, export_record_number, export_type_code, page_count,
+  text_method, text_language, text_confidence, text_chars, document_type,
+  classification_confidence, classification_evidence`;
 
 interface DocumentRow {
   document_id: string;
@@ -43,6 +54,19 @@ interface DocumentRow {
   correlation_id: string;
   uploaded_at: Date;
   updated_at: Date;
+  round: number;
+  status_reason: string | null;
+  status_message: string | null;
+  export_record_number: string | null;
+  export_type_code: string | null;
+  page_count: number | null;
+  text_method: string | null;
+  text_language: string | null;
+  text_confidence: number | null;
+  text_chars: number | null;
+  document_type: string | null;
+  classification_confidence: number | null;
+  classification_evidence: object[] | null;
 }
 
 const toView = (r: DocumentRow): DocumentView => ({
@@ -59,6 +83,30 @@ const toView = (r: DocumentRow): DocumentView => ({
   correlationId: r.correlation_id,
   uploadedAt: r.uploaded_at.toISOString(),
   updatedAt: r.updated_at.toISOString(),
+  round: r.round,
+  statusReason: r.status_reason,
+  statusMessage: r.status_message,
+  exportName:
+    r.export_record_number && r.export_type_code
+      ? { recordNumber: r.export_record_number, typeCode: r.export_type_code }
+      : null,
+  pageCount: r.page_count,
+  text:
+    r.text_method && r.text_language
+      ? {
+          method: r.text_method,
+          language: r.text_language,
+          confidence: r.text_confidence ?? 0,
+          chars: r.text_chars ?? 0,
+        }
+      : null,
+  classification: r.document_type
+    ? {
+        documentType: r.document_type,
+        confidence: r.classification_confidence ?? 0,
+        evidence: r.classification_evidence ?? [],
+      }
+    : null,
 });
 
 export async function findDocument(pool: Pool, tenantId: string, id: string) {
@@ -83,6 +131,7 @@ export async function listDocuments(
     where.push(clause.replace('?', `$${values.length}`));
   };
   if (filters.status) add('status = ?', filters.status);
+  if (filters.documentType) add('document_type = ?', filters.documentType);
   if (filters.mediaType) add('media_type = ?', filters.mediaType);
   if (filters.externalPatientId) add('external_patient_id = ?', filters.externalPatientId);
   if (filters.sha256) add('sha256 = ?', filters.sha256);

@@ -8,7 +8,7 @@ import { type Pool, withTransaction } from '../../infra/postgres.ts';
 import { type EventCodec, UndecodableEventError } from '../../schemas/codec.ts';
 import type { EventType } from '../../schemas/events.ts';
 import { lockCheckpoint, saveCheckpoint } from './checkpoints.ts';
-import type { Projection } from './projection.ts';
+import type { Projection, ProjectionPorts } from './projection.ts';
 
 export interface ProjectionDeps {
   kafka: Kafka;
@@ -18,6 +18,7 @@ export interface ProjectionDeps {
   topics: TopicNames;
   logger: Logger;
   metrics: Metrics;
+  blobs: ProjectionPorts['blobs'];
 }
 
 export interface RunningProjection {
@@ -35,7 +36,7 @@ export const deadLetterConsumer = (projection: Projection) => `projection-${proj
 export async function applyBatch(
   projection: Projection,
   batch: Pick<Batch, 'topic' | 'partition' | 'messages'>,
-  deps: Pick<ProjectionDeps, 'pool' | 'codec' | 'producer' | 'topics'>,
+  deps: Pick<ProjectionDeps, 'pool' | 'codec' | 'producer' | 'topics' | 'blobs'>,
 ): Promise<{ next: bigint; applied: number; deadLettered: number }> {
   const { topic, partition } = batch;
   const handled = new Set<string>(projection.canHandle);
@@ -51,8 +52,9 @@ export async function applyBatch(
       if (type !== undefined && !handled.has(type)) continue;
       try {
         if (!message.value) throw new UndecodableEventError('empty message');
-        const event = await deps.codec.decode(message.value);
-        if (!handled.has(event.type as EventType)) continue;
+        const decoded = await deps.codec.decode(message.value);
+        if (!handled.has(decoded.type as EventType)) continue;
+        const event = projection.resolve ? await projection.resolve(decoded, deps) : decoded;
         for (const statement of projection.handle(event, {
           topic,
           partition,

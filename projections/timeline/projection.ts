@@ -1,27 +1,32 @@
 import { EVENT_CATALOG, EVENT_TYPES } from '../../schemas/catalog.ts';
+import { type DocumentEvent, roundOf } from '../../schemas/events.ts';
 import { type Projection, sql } from '../runtime/projection.ts';
 
-/** Every event of a document, with where it sits in the log: what auditors replay. */
+/** Every event of a document, with where it sits in the log and its round: what auditors replay. */
 export const timelineProjection: Projection = {
   name: 'timeline',
   canHandle: EVENT_TYPES.filter((t) => EVENT_CATALOG[t].aggregate === 'document'),
-  handle: ({ type, metadata: m }, position) => [
-    sql(
-      `INSERT INTO document_timeline (tenant_id, document_id, event_id, event_type, topic, partition,
-         "offset", occurred_at, actor, correlation_id, causation_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       ON CONFLICT (tenant_id, event_id) DO NOTHING`,
-      m.tenantId,
-      m.aggregateId,
-      m.eventId,
-      type,
-      position.topic,
-      position.partition,
-      position.offset,
-      new Date(m.occurredAt),
-      m.actor,
-      m.correlationId,
-      m.causationId,
-    ),
-  ],
+  handle: (event, position) => {
+    const { type, metadata: m } = event;
+    return [
+      sql(
+        `INSERT INTO document_timeline (tenant_id, document_id, event_id, event_type, topic,
+           partition, "offset", occurred_at, actor, correlation_id, causation_id, round)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         ON CONFLICT (tenant_id, event_id) DO NOTHING`,
+        m.tenantId,
+        m.aggregateId,
+        m.eventId,
+        type,
+        position.topic,
+        position.partition,
+        position.offset,
+        new Date(m.occurredAt),
+        m.actor,
+        m.correlationId,
+        m.causationId,
+        roundOf(event as DocumentEvent),
+      ),
+    ];
+  },
 };

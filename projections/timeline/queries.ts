@@ -7,6 +7,7 @@ export interface TimelineEntry {
   actor: string;
   correlationId: string;
   causationId: string | null;
+  round: number;
   position: { topic: string; partition: number; offset: string };
 }
 
@@ -18,7 +19,7 @@ export async function documentHistory(
 ): Promise<TimelineEntry[]> {
   const { rows } = await pool.query(
     `SELECT event_id, event_type, occurred_at, actor, correlation_id, causation_id, topic,
-            partition, "offset"
+            partition, "offset", round
      FROM document_timeline WHERE tenant_id = $1 AND document_id = $2
      ORDER BY topic, partition, "offset"`,
     [tenantId, documentId],
@@ -30,6 +31,7 @@ export async function documentHistory(
     actor: r.actor,
     correlationId: r.correlation_id,
     causationId: r.causation_id,
+    round: r.round,
     position: { topic: r.topic, partition: r.partition, offset: String(r.offset) },
   }));
 }

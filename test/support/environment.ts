@@ -8,6 +8,8 @@ import { type Config, loadConfig } from '../../infra/config.ts';
 
 export interface TestEnvironment {
   config: Config;
+  /** The environment variables behind `config`, to start a docstream process with. */
+  env: Record<string, string>;
   /** Removes everything the environment made: topics, subjects, database, data directory. */
   cleanup(): Promise<void>;
 }
@@ -28,8 +30,7 @@ export async function createTestEnvironment(
   await admin.query(`CREATE DATABASE ${database}`);
   await admin.end();
   const dataDir = await mkdtemp(path.join(tmpdir(), `docstream-${id}-`));
-  const config = loadConfig({
-    ...process.env,
+  const vars = {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     PORT: '0',
     TOPIC_PREFIX: `test-${id}`,
@@ -37,9 +38,11 @@ export async function createTestEnvironment(
     DATABASE_URL: withDatabase(url, database),
     DOCSTREAM_DATA_DIR: dataDir,
     ...env,
-  });
+  };
+  const config = loadConfig({ ...process.env, ...vars });
   return {
     config,
+    env: vars,
     async cleanup() {
       await deleteTopics(config);
       await deleteSubjects(config);

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { createEventProducer, createKafka } from '../../infra/kafka/client.ts';
@@ -12,6 +11,7 @@ import {
 import { createLogger, type Logger } from '../../infra/logger.ts';
 import { createMetrics, type Metrics } from '../../infra/metrics.ts';
 import { createPool, migrate, type Pool } from '../../infra/postgres.ts';
+import { type BlobStore, createFileBlobStore } from '../../producers/blobs/blob-store.ts';
 import {
   createEventCodec,
   createSchemaRegistry,
@@ -32,10 +32,14 @@ export interface Harness extends TestEnvironment {
   pool: Pool;
   topics: TopicNames;
   metrics: Metrics;
+  blobs: BlobStore;
   close(): Promise<void>;
 }
 
-export async function createHarness(deadLetterConsumers: string[] = []): Promise<Harness> {
+export async function createHarness(
+  deadLetterConsumers: string[] = [],
+  redriveConsumers: string[] = [],
+): Promise<Harness> {
   const env = await createTestEnvironment();
   const { config } = env;
   const logger = createLogger(config.logLevel);
@@ -45,7 +49,10 @@ export async function createHarness(deadLetterConsumers: string[] = []): Promise
   const kafka = createKafka(config, logger);
   const admin = kafka.admin();
   await admin.connect();
-  await provisionTopics(admin, eventLogTopicConfigs(config.topics, topics, deadLetterConsumers));
+  await provisionTopics(
+    admin,
+    eventLogTopicConfigs(config.topics, topics, deadLetterConsumers, redriveConsumers),
+  );
   const registry = createSchemaRegistry(config.registry.url);
   const codec = createEventCodec(registry, await registerEventSchemas(registry, topics));
   const producer = createEventProducer(kafka);
@@ -62,6 +69,7 @@ export async function createHarness(deadLetterConsumers: string[] = []): Promise
     pool,
     topics,
     metrics: createMetrics(),
+    blobs: createFileBlobStore(config.blobs.dir),
     async close() {
       await producer.disconnect();
       await admin.disconnect();
@@ -71,53 +79,4 @@ export async function createHarness(deadLetterConsumers: string[] = []): Promise
   };
 }
 
-/**
- * Every message on a topic from the beginning up to its current end, read committed. Progress
- * is tracked from batch ends, which also count transaction markers the consumer never sees.
- */
-export async function readTopic(kafka: Kafka, admin: Admin, topic: string) {
-  const ends = (await admin.fetchTopicOffsets(topic)).filter((p) => BigInt(p.high) > BigInt(p.low));
-  const messages: Array<{
-    partition: number;
-    offset: string;
-    key: string | null;
-    value: Buffer | null;
-    headers: Record<string, string>;
-  }> = [];
-  if (ends.length === 0) return messages;
-  const reached = new Map<number, bigint>();
-  const consumer = kafka.consumer({ groupId: `reader-${topic}-${randomUUID()}` });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const done = new Promise<void>((resolve) => {
-    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      reached.set(payload.partition, BigInt(payload.lastOffset));
-      if (ends.every((p) => (reached.get(p.partition) ?? -1n) >= BigInt(p.high) - 1n)) resolve();
-    });
-  });
-  await consumer.run({
-    eachMessage: async ({ partition, message }) => {
-      const headers = Object.fromEntries(
-        Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
-      );
-      messages.push({
-        partition,
-        offset: message.offset,
-        key: message.key?.toString() ?? null,
-        value: message.value,
-        headers,
-      });
-    },
-  });
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`read ${messages.length} of ${topic}`)), 20_000);
-  });
-  try {
-    await Promise.race([done, timeout]);
-  } finally {
-    clearTimeout(timer);
-    await consumer.disconnect();
-  }
-  return messages;
-}
+export { readTopic } from '../../infra/kafka/read-topic.ts';

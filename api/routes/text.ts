@@ -1,0 +1,57 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { notFound } from '../../infra/errors.ts';
+import { findDocument } from '../../projections/documents/queries.ts';
+import { documentText, searchDocuments } from '../../projections/text/queries.ts';
+import { ErrorBody } from '../errors.ts';
+import { awaitReadModel } from '../read-your-writes.ts';
+import {
+  IdParams,
+  ReadQuery,
+  SearchQuery,
+  SearchResultSchema,
+  TextSchema,
+} from './document-schemas.ts';
+
+const errors = { 400: ErrorBody, 404: ErrorBody, 504: ErrorBody };
+
+/** The text read from documents: per page, and searched across a tenant's documents. */
+export const textRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { pool } = app.docstream;
+
+  app.get(
+    '/documents/:id/text',
+    {
+      schema: {
+        summary: "A document's text per page, from its latest round, with how each page was read",
+        params: IdParams,
+        querystring: ReadQuery,
+        response: { 200: TextSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { tenantId, minPosition } = request.query;
+      await awaitReadModel(app.docstream, 'text', minPosition);
+      const pages = await documentText(pool, tenantId, request.params.id);
+      if (pages.length === 0 && !(await findDocument(pool, tenantId, request.params.id))) {
+        throw notFound('DOCUMENT_NOT_FOUND', 'no such document for this tenant');
+      }
+      return { documentId: request.params.id, pages };
+    },
+  );
+
+  app.get(
+    '/search',
+    {
+      schema: {
+        summary: "Full-text search over a tenant's documents (Spanish and English, accents folded)",
+        querystring: SearchQuery,
+        response: { 200: SearchResultSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { tenantId, q, limit, minPosition } = request.query;
+      await awaitReadModel(app.docstream, 'text', minPosition);
+      return { items: await searchDocuments(pool, tenantId, q, limit) };
+    },
+  );
+};

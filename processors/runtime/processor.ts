@@ -1,0 +1,50 @@
+import type { DomainEvent, EventOfType, EventType } from '../../schemas/events.ts';
+
+/** An event a processor decided on, before the runtime gives it its envelope. */
+export type Draft<E extends DomainEvent = DomainEvent> = E extends DomainEvent
+  ? { readonly type: E['type']; readonly data: E['data'] }
+  : never;
+
+/**
+ * A processor is its decision: for one event of a type it consumes, the events it emits about the
+ * same document. Its dependencies (blob store, OCR) come in through the ports it was built with;
+ * the runtime does Kafka, transactions, retries, breakers and dead letters the same way for all.
+ */
+export interface Processor<T extends EventType = EventType> {
+  readonly name: string;
+  readonly version: string;
+  readonly consumes: readonly T[];
+  handle(event: EventOfType<T>): Promise<Draft[]>;
+}
+
+export const actorOf = (processor: Pick<Processor, 'name' | 'version'>) =>
+  `${processor.name}@${processor.version}`;
+
+/**
+ * A failure with its retry decision as data. Undecodable input, broken invariants and bytes that
+ * can never be read are permanent: retrying cannot help, so they go straight to the dead letters.
+ */
+export class ProcessingError extends Error {
+  constructor(
+    message: string,
+    readonly retriable: boolean,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'ProcessingError';
+  }
+}
+
+export const permanent = (message: string, cause?: unknown) =>
+  new ProcessingError(message, false, { cause });
+export const transient = (message: string, cause?: unknown) =>
+  new ProcessingError(message, true, { cause });
+
+/** Programmer errors and failures marked permanent are never retried; anything else may pass. */
+export function isRetriable(error: unknown): boolean {
+  if (error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError) {
+    return false;
+  }
+  const flag = (error as { retriable?: unknown } | null)?.retriable;
+  return typeof flag === 'boolean' ? flag : true;
+}

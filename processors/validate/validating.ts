@@ -1,0 +1,13 @@
+import { documentUploaded } from '../../test/support/events.ts';
+import { memoryBlobs } from '../../test/support/memory-blobs.ts';
+import { processorSpec } from '../runtime/spec.ts';
+import { createValidateProcessor, type ValidationLimits } from './processor.ts';
+
+/** A validate processor over in-memory blobs, and uploads of bytes it can read. */
+export function validating(limits: Partial<ValidationLimits> = {}) {
+  const blobs = memoryBlobs();
+  const spec = processorSpec(createValidateProcessor({ blobs, limits }));
+  const upload = (bytes: Buffer, mediaType: string) =>
+    documentUploaded({ data: { mediaType, blobRef: blobs.add('tenant-a', bytes) } });
+  return { blobs, spec, upload };
+}

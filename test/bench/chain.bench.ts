@@ -1,0 +1,115 @@
+// Text-layer documents through the whole chain (validate, extract-text, classify), the
+// processors in a process of their own as `npm run processors` runs them:
+//   1. throughput: N documents waiting in the log when the processors start, documents per second
+//      until the last is classified;
+//   2. latency at a steady rate: p50/p95 from DocumentUploaded to DocumentClassified, taken from
+//      the two events' occurredAt (one clock: every process runs on this machine).
+// Run with the stack up: `npx tsx test/bench/chain.bench.ts [documents] [rate/s] [seconds]`.
+import { performance } from 'node:perf_hooks';
+import { createKafka } from '../../infra/kafka/client.ts';
+import { readTopic } from '../../infra/kafka/read-topic.ts';
+import { topicNames } from '../../infra/kafka/topics.ts';
+import { createLogger } from '../../infra/logger.ts';
+import { createPool } from '../../infra/postgres.ts';
+import { startSystem } from '../../infra/system.ts';
+import { TERMINAL_STATUSES } from '../../projections/documents/projection.ts';
+import {
+  createEventCodec,
+  createSchemaRegistry,
+  registerEventSchemas,
+} from '../../schemas/codec.ts';
+import { generateCorpus } from '../fixtures/corpus.ts';
+import { textPdf } from '../fixtures/files.ts';
+import { apiClient } from '../support/api-client.ts';
+import { createTestEnvironment, eventually } from '../support/environment.ts';
+import { spawnProcessors } from '../support/processes.ts';
+
+const [documents = 200, rate = 10, seconds = 30] = process.argv.slice(2).map(Number);
+const env = await createTestEnvironment({ TOPIC_PARTITIONS: '6', LOG_LEVEL: 'error' });
+const system = await startSystem(
+  { ...env.config, processors: { ...env.config.processors, run: [] } },
+  createLogger('error'),
+);
+const api = apiClient(system.url as string, 'bench');
+const corpus = generateCorpus({ seed: 99, perTypeAndLanguage: 3 });
+let serial = 0;
+const nextPdf = () => {
+  const doc = corpus[serial % corpus.length]!;
+  return textPdf([...doc.lines.slice(0, 40), `ref ${serial++}`]);
+};
+
+const topics = topicNames(env.config.topics.prefix);
+const kafka = createKafka(env.config, createLogger('silent'));
+const admin = kafka.admin();
+await admin.connect();
+const registry = createSchemaRegistry(env.config.registry.url);
+const codec = createEventCodec(registry, await registerEventSchemas(registry, topics));
+
+const pool = createPool(env.config.database.url, 1);
+async function terminalCount(): Promise<number> {
+  const { rows } = await pool.query(
+    'SELECT count(*)::int AS n FROM documents WHERE status = ANY($1)',
+    [TERMINAL_STATUSES],
+  );
+  return rows[0].n;
+}
+
+async function uploadAll(count: number, concurrency: number) {
+  const files = await Promise.all(Array.from({ length: count }, nextPdf));
+  let i = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (i < files.length) await api.upload(files[i++]!, `bench-${i}.pdf`);
+    }),
+  );
+}
+
+await uploadAll(documents, 8);
+const processors = spawnProcessors(env.env);
+await processors.started;
+const startedAt = performance.now();
+await eventually(async () => {
+  if ((await terminalCount()) < documents) throw new Error('still processing');
+}, 600_000);
+const throughputSeconds = (performance.now() - startedAt) / 1000;
+
+const steadyFrom = Date.now();
+const total = rate * seconds;
+for (let sent = 0; sent < total; sent++) {
+  const due = steadyFrom + (sent * 1000) / rate;
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - Date.now())));
+  void api.upload(await nextPdf(), `steady-${sent}.pdf`);
+}
+await eventually(async () => {
+  if ((await terminalCount()) < documents + total) throw new Error('still processing');
+}, 600_000);
+
+const uploadedAt = new Map<string, number>();
+const latencies: number[] = [];
+for (const m of await readTopic(kafka, admin, topics.events.document, 120_000)) {
+  const event = await codec.decode(m.value as Buffer);
+  if (event.metadata.occurredAt < steadyFrom) continue;
+  if (event.type === 'DocumentUploaded')
+    uploadedAt.set(event.metadata.aggregateId, event.metadata.occurredAt);
+  if (event.type === 'DocumentClassified') {
+    const from = uploadedAt.get(event.metadata.aggregateId);
+    if (from !== undefined) latencies.push(event.metadata.occurredAt - from);
+  }
+}
+latencies.sort((a, b) => a - b);
+const pct = (p: number) =>
+  latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+
+console.log(
+  `throughput: ${documents} text-layer documents waiting in the log, classified in ${throughputSeconds.toFixed(1)} s = ${(documents / throughputSeconds).toFixed(1)} documents/s`,
+);
+console.log(
+  `latency at ${rate} documents/s for ${seconds} s (${latencies.length} documents): p50 ${pct(50)} ms, p95 ${pct(95)} ms, p99 ${pct(99)} ms, max ${latencies.at(-1)} ms`,
+);
+
+processors.child.kill('SIGTERM');
+await processors.exited;
+await admin.disconnect();
+await pool.end();
+await system.stop();
+await env.cleanup();

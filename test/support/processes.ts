@@ -1,0 +1,45 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../../infra/main.ts', import.meta.url));
+
+export interface ProcessorsProcess {
+  readonly child: ChildProcess;
+  /** Resolves once the process says its processors have started; rejects if it exits first. */
+  started: Promise<void>;
+  exited: Promise<number | null>;
+  output(): string;
+}
+
+/** `npm run processors` as a child process, with the test's environment. */
+export function spawnProcessors(env: Record<string, string>): ProcessorsProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--processors-only'], {
+    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  const started = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`processors did not start:\n${output}`)),
+      60_000,
+    );
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('"processors started"')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`processors exited with ${code} before starting:\n${output}`));
+    });
+  });
+  started.catch(() => {});
+  return { child, started, exited, output: () => output };
+}
