@@ -138,4 +138,50 @@ describe('kafkajs against the Kafka broker', () => {
       expect(committed[0]!.partitions.find((p) => p.partition === partition)?.offset).toBe(high);
     }
   });
+
+  it('hides aborted transactions from a consumer that resumes before or among them', async () => {
+    // Two transactions interleaved on one partition, aborted in the reverse of the order they
+    // began, then a committed message.
+    const topic = topics.events.patient;
+    const writers = ['a', 'b'].map((name) =>
+      createEventProducer(kafka, { transactionalId: `${config.topics.prefix}.${name}` }),
+    );
+    await Promise.all(writers.map((w) => w.connect()));
+    const open = await Promise.all(writers.map((w) => w.transaction()));
+    for (const step of [1, 2]) {
+      for (const [i, transaction] of open.entries()) {
+        await transaction.send({
+          topic,
+          messages: [{ partition: 0, value: `aborted ${i}.${step}` }],
+        });
+      }
+    }
+    for (const transaction of open.reverse()) await transaction.abort();
+    await writers[0]!.send({ topic, acks: -1, messages: [{ partition: 0, value: 'committed' }] });
+    await Promise.all(writers.map((w) => w.disconnect()));
+    const end = BigInt((await admin.fetchTopicOffsets(topic)).find((p) => p.partition === 0)!.high);
+
+    // Offset 3 is the second message of the second transaction: both began before it.
+    for (const offset of ['0', '3']) {
+      const groupId = `${config.topics.prefix}.resume-${offset}`;
+      await admin.setOffsets({ groupId, topic, partitions: [{ partition: 0, offset }] });
+      const consumer = kafka.consumer({ groupId });
+      await consumer.connect();
+      await consumer.subscribe({ topic });
+      const seen: string[] = [];
+      const reachedEnd = new Promise<void>((resolve) => {
+        consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+          if (payload.partition === 0 && BigInt(payload.lastOffset) >= end - 1n) resolve();
+        });
+      });
+      await consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          if (partition === 0) seen.push(String(message.value));
+        },
+      });
+      await reachedEnd;
+      await consumer.disconnect();
+      expect(seen, `resumed at ${offset}`).toEqual(['committed']);
+    }
+  });
 });
