@@ -36,6 +36,8 @@ const EnvSchema = Type.Object({
   OCR_LANGUAGES: Type.String({ default: 'eng+spa', pattern: '^[a-z_]{3,8}(\\+[a-z_]{3,8})*$' }),
   OCR_RECYCLE_AFTER_PAGES: Type.Integer({ default: 200, minimum: 1 }),
   TEXT_INLINE_MAX_BYTES: Type.Integer({ default: 64 * 1024, minimum: 0, maximum: 512 * 1024 }),
+  MATCH_AUTO_THRESHOLD: Type.Number({ default: 0.95, minimum: 0, maximum: 1 }),
+  MATCH_REVIEW_THRESHOLD: Type.Number({ default: 0.6, minimum: 0, maximum: 1 }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -79,6 +81,8 @@ export interface Config {
   };
   ocr: { workers: number; languages: string; recycleAfterPages: number };
   text: { inlineMaxBytes: number };
+  /** Match score at or above `autoThreshold` assigns; from `reviewThreshold` a person decides. */
+  matching: { autoThreshold: number; reviewThreshold: number };
   dataDir: string;
 }
 
@@ -93,6 +97,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       (e) => `${e.instancePath.slice(1) || 'env'} ${e.message}`,
     );
     throw new ConfigError([...new Set(problems)]);
+  }
+  if (raw.MATCH_REVIEW_THRESHOLD > raw.MATCH_AUTO_THRESHOLD) {
+    throw new ConfigError(['MATCH_REVIEW_THRESHOLD must not exceed MATCH_AUTO_THRESHOLD']);
   }
   if (raw.TOPIC_MIN_INSYNC_REPLICAS > raw.TOPIC_REPLICATION_FACTOR) {
     throw new ConfigError(['TOPIC_MIN_INSYNC_REPLICAS must not exceed TOPIC_REPLICATION_FACTOR']);
@@ -139,6 +146,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       recycleAfterPages: raw.OCR_RECYCLE_AFTER_PAGES,
     },
     text: { inlineMaxBytes: raw.TEXT_INLINE_MAX_BYTES },
+    matching: {
+      autoThreshold: raw.MATCH_AUTO_THRESHOLD,
+      reviewThreshold: raw.MATCH_REVIEW_THRESHOLD,
+    },
     dataDir,
   };
 }

@@ -13,12 +13,28 @@ export const EVENT_CATALOG: Record<EventType, { aggregate: AggregateKind }> = {
   TextExtracted: { aggregate: 'document' },
   DocumentClassified: { aggregate: 'document' },
   DocumentProcessingFailed: { aggregate: 'document' },
+  EntitiesExtracted: { aggregate: 'document' },
+  QualityAssessed: { aggregate: 'document' },
+  PatientMatched: { aggregate: 'document' },
+  PatientMatchReviewRequired: { aggregate: 'document' },
+  ReviewResolved: { aggregate: 'document' },
+  PatientRegistered: { aggregate: 'patient' },
+  PatientsMerged: { aggregate: 'patient' },
+  BatchOpened: { aggregate: 'batch' },
+  BatchClosed: { aggregate: 'batch' },
+  BatchCompleted: { aggregate: 'batch' },
 };
 
 export const EVENT_TYPES = Object.keys(EVENT_CATALOG) as EventType[];
 
 /** Records several event schemas share; each subject gets them written out in place. */
-const SHARED_RECORDS = ['Envelope', 'DocumentTypeHint'] as const;
+const SHARED_RECORDS = [
+  'Envelope',
+  'DocumentTypeHint',
+  'Span',
+  'PatientSubject',
+  'MatchCandidate',
+] as const;
 
 export type AvroRecordSchema = {
   type: 'record';

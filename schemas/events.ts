@@ -43,6 +43,8 @@ export type DocumentUploaded = Event<
     documentTypeHint: string | null;
     duplicateOf: string | null;
     exportName: ExportName | null;
+    /** The batch upload this file arrived in, if any. */
+    batchId: string | null;
   }
 >;
 
@@ -148,6 +150,206 @@ export type DocumentProcessingFailed = Event<
   }
 >;
 
+/** Where an entity was read: its page, its character span in that page's text, and how sure. */
+export interface Span {
+  readonly page: number;
+  readonly start: number;
+  readonly end: number;
+  readonly confidence: number;
+}
+
+/** A value read from the text, normalised (`value`), with where it was read. */
+export interface TextEntity {
+  readonly value: string;
+  readonly span: Span;
+}
+
+export interface IdentifierEntity {
+  /** `record-number` (expediente / hospital record), `mrn`, `curp`. */
+  readonly kind: string;
+  readonly value: string;
+  readonly span: Span;
+}
+
+export interface NameEntity {
+  /** As printed, whitespace collapsed. */
+  readonly value: string;
+  /** Split when the text says which part is which (`SURNAMES, NAMES`, labelled fields). */
+  readonly surnames: string | null;
+  readonly givenNames: string | null;
+  readonly span: Span;
+}
+
+export interface LabEntity {
+  readonly test: string;
+  readonly value: number;
+  readonly unit: string | null;
+  /** As printed, e.g. `70-100`, `< 200`. */
+  readonly referenceRange: string | null;
+  readonly referenceLow: number | null;
+  readonly referenceHigh: number | null;
+  readonly flag: 'H' | 'L' | null;
+  /** `printed` (H/L, ALTO/BAJO next to the value) or `computed` from the range. */
+  readonly flagSource: 'printed' | 'computed' | null;
+  readonly span: Span;
+}
+
+export interface MedicationEntity {
+  readonly name: string;
+  readonly strength: string | null;
+  readonly route: string | null;
+  /** As printed, e.g. `cada 12 horas`, `BID`, `twice daily`. */
+  readonly frequency: string | null;
+  /** The frequency as doses per day, when it says. */
+  readonly timesPerDay: number | null;
+  readonly span: Span;
+}
+
+export interface DiagnosisEntity {
+  readonly text: string;
+  readonly icd10: string | null;
+  readonly span: Span;
+}
+
+export interface VitalEntity {
+  /** `bp`, `hr`, `temp`, `spo2`, `weight`. */
+  readonly kind: string;
+  /** As normalised, e.g. `120/80`, `36.8`. */
+  readonly value: string;
+  readonly unit: string | null;
+  readonly span: Span;
+}
+
+export type EntitiesExtracted = Event<
+  'EntitiesExtracted',
+  {
+    round: number;
+    /** How the document prints dates: `DMY` (Mexico) or `MDY` (US), and why we think so. */
+    dateFormat: 'DMY' | 'MDY';
+    dateFormatBasis: string;
+    identifiers: IdentifierEntity[];
+    patientName: NameEntity | null;
+    /** YYYY-MM-DD */
+    dateOfBirth: TextEntity | null;
+    /** `F` or `M` */
+    sex: TextEntity | null;
+    encounterDate: TextEntity | null;
+    collectionDate: TextEntity | null;
+    provider: TextEntity | null;
+    facility: TextEntity | null;
+    labs: LabEntity[];
+    medications: MedicationEntity[];
+    diagnoses: DiagnosisEntity[];
+    vitals: VitalEntity[];
+  }
+>;
+
+export interface QualityReason {
+  /** Stable code, e.g. LOW_OCR_CONFIDENCE, MISSING_IDENTIFIER, UNREADABLE_PAGE. */
+  readonly code: string;
+  readonly detail: string;
+  /** How much it took off the score. */
+  readonly penalty: number;
+}
+
+export type QualityAssessed = Event<
+  'QualityAssessed',
+  { round: number; score: number; reasons: QualityReason[] }
+>;
+
+/** Who the document says its patient is: what matching compared. */
+export interface PatientSubject {
+  readonly facility: string | null;
+  readonly identifiers: ReadonlyArray<{ kind: string; value: string }>;
+  readonly name: string | null;
+  readonly surnames: string | null;
+  readonly givenNames: string | null;
+  readonly dateOfBirth: string | null;
+  readonly sex: string | null;
+}
+
+export interface FieldEvidence {
+  /** `record-number`, `curp`, `name`, `dateOfBirth`, `sex`, ... */
+  readonly field: string;
+  /** 0..1 agreement of this field, or null when one side lacks it. */
+  readonly agreement: number | null;
+  readonly weight: number;
+  readonly detail: string;
+}
+
+export interface MatchCandidate {
+  readonly patientId: string;
+  readonly score: number;
+  readonly evidence: FieldEvidence[];
+}
+
+export type PatientMatched = Event<
+  'PatientMatched',
+  {
+    round: number;
+    patientId: string;
+    score: number;
+    /** `identifier` (exact record number within a facility, or national id) or `probabilistic`. */
+    method: string;
+    candidates: MatchCandidate[];
+  }
+>;
+
+export type PatientMatchReviewRequired = Event<
+  'PatientMatchReviewRequired',
+  {
+    round: number;
+    reviewId: string;
+    score: number;
+    subject: PatientSubject;
+    candidates: MatchCandidate[];
+  }
+>;
+
+/** A person new to the index. Keyed by the patient; `documentId` names the document that led to it. */
+export type PatientRegistered = Event<
+  'PatientRegistered',
+  {
+    documentId: string | null;
+    round: number | null;
+    /** Best score against the index when the document was matched, if it was. */
+    score: number | null;
+    subject: PatientSubject;
+    candidates: MatchCandidate[];
+    /** `match` (nobody close enough) or `review` (a reviewer said so). */
+    reason: string;
+  }
+>;
+
+export type ReviewResolved = Event<
+  'ReviewResolved',
+  {
+    round: number;
+    reviewId: string;
+    /** `assigned` to a candidate, `registered` as a new patient, or `rejected`. */
+    resolution: string;
+    patientId: string | null;
+    note: string | null;
+  }
+>;
+
+/** Two patients were one person: `mergedId` lives on as the patient this event is keyed by. */
+export type PatientsMerged = Event<'PatientsMerged', { mergedId: string; reason: string | null }>;
+
+export type BatchOpened = Event<'BatchOpened', { name: string | null }>;
+export type BatchClosed = Event<'BatchClosed', { fileCount: number }>;
+export type BatchCompleted = Event<
+  'BatchCompleted',
+  {
+    fileCount: number;
+    processed: number;
+    failed: number;
+    matched: number;
+    created: number;
+    inReview: number;
+  }
+>;
+
 export type DocumentEvent =
   | DocumentUploaded
   | DocumentReprocessRequested
@@ -155,8 +357,15 @@ export type DocumentEvent =
   | DocumentRejected
   | TextExtracted
   | DocumentClassified
-  | DocumentProcessingFailed;
-export type DomainEvent = DocumentEvent;
+  | DocumentProcessingFailed
+  | EntitiesExtracted
+  | QualityAssessed
+  | PatientMatched
+  | PatientMatchReviewRequired
+  | ReviewResolved;
+export type PatientEvent = PatientRegistered | PatientsMerged;
+export type BatchEvent = BatchOpened | BatchClosed | BatchCompleted;
+export type DomainEvent = DocumentEvent | PatientEvent | BatchEvent;
 export type EventType = DomainEvent['type'];
 export type EventOfType<T extends EventType> = Extract<DomainEvent, { type: T }>;
 
@@ -173,9 +382,9 @@ export function uploadHint(upload: {
 }
 
 /** The chain a document's round runs through; the round of its upload is 1. */
-export function roundOf(event: DocumentEvent): number {
-  if (event.type === 'DocumentUploaded') return 1;
-  return event.data.round ?? 1;
+export function roundOf(event: DomainEvent): number {
+  const round = (event.data as { round?: number | null }).round;
+  return typeof round === 'number' ? round : 1;
 }
 
 /** Where an event sits in the log. */

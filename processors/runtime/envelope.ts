@@ -20,7 +20,7 @@ export function envelop(
       eventId: clock.newId(),
       occurredAt: clock.now(),
       tenantId: cause.metadata.tenantId,
-      aggregateId: cause.metadata.aggregateId,
+      aggregateId: draft.aggregateId ?? cause.metadata.aggregateId,
       correlationId: cause.metadata.correlationId,
       causationId: cause.metadata.eventId,
       actor,

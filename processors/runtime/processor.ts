@@ -2,7 +2,12 @@ import type { DomainEvent, EventOfType, EventType } from '../../schemas/events.t
 
 /** An event a processor decided on, before the runtime gives it its envelope. */
 export type Draft<E extends DomainEvent = DomainEvent> = E extends DomainEvent
-  ? { readonly type: E['type']; readonly data: E['data'] }
+  ? {
+      readonly type: E['type'];
+      readonly data: E['data'];
+      /** Another aggregate than the cause's (a patient the decision registers); its log follows. */
+      readonly aggregateId?: string;
+    }
   : never;
 
 /**
@@ -15,6 +20,11 @@ export interface Processor<T extends EventType = EventType> {
   readonly version: string;
   readonly consumes: readonly T[];
   handle(event: EventOfType<T>): Promise<Draft[]>;
+  /**
+   * Told whether what it decided since it was last told was committed, or abandoned (to be decided
+   * again), for a processor that remembers its own decisions between events.
+   */
+  settled?(committed: boolean): void;
 }
 
 export const actorOf = (processor: Pick<Processor, 'name' | 'version'>) =>

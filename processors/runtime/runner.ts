@@ -92,7 +92,10 @@ export async function startProcessor<T extends EventType>(
           clearInterval(beating);
         }
         // The partition went to another member meanwhile: it will decide these again.
-        if (isStale()) return;
+        if (isStale()) {
+          processor.settled?.(false);
+          return;
+        }
         const next = String(BigInt((chunk.at(-1) as KafkaMessage).offset) + 1n);
         const position = { topic: batch.topic, partition: batch.partition, offset: next };
         const failed = outcomes.flatMap((outcome, i) =>
@@ -114,8 +117,12 @@ export async function startProcessor<T extends EventType>(
             position,
             chunk,
             outcomes,
-          );
+          ).catch((error: unknown) => {
+            processor.settled?.(false);
+            throw error;
+          });
         }
+        processor.settled?.(true);
         resolveOffset((chunk.at(-1) as KafkaMessage).offset);
         record(deps.metrics, processor.name, outcomes, (performance.now() - started) / 1000);
         await heartbeat();

@@ -11,6 +11,7 @@ export interface UploadRequest extends UploadFields {
   staged: StagedBlob;
   actor: string;
   correlationId: string;
+  batchId?: string | null;
 }
 
 export interface UploadAccepted {
@@ -91,6 +92,7 @@ export function createUploadIntake(deps: IntakeDeps): UploadIntake {
           documentTypeHint: request.documentTypeHint,
           duplicateOf,
           exportName: parseExportName(request.fileName),
+          batchId: request.batchId ?? null,
         },
       };
       let position: LogPosition;

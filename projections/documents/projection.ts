@@ -25,7 +25,7 @@ export const documentsProjection: Projection = {
     'DocumentClassified',
     'DocumentProcessingFailed',
   ],
-  handle: (event) => documentStatements(event),
+  handle: (event) => documentStatements(event as DocumentEvent),
 };
 
 /**
@@ -128,6 +128,12 @@ function documentStatements(event: DocumentEvent): SqlStatement[] {
           status_message: `${event.data.processor} gave up: ${event.data.reason}`,
         }),
       ];
+    case 'EntitiesExtracted':
+    case 'QualityAssessed':
+    case 'PatientMatched':
+    case 'PatientMatchReviewRequired':
+    case 'ReviewResolved':
+      return [];
     default:
       return assertNever(event);
   }

@@ -5,6 +5,7 @@ import type { TopicNames } from '../../infra/kafka/topics.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { Metrics } from '../../infra/metrics.ts';
 import { type Pool, withTransaction } from '../../infra/postgres.ts';
+import { EVENT_CATALOG } from '../../schemas/catalog.ts';
 import { type EventCodec, UndecodableEventError } from '../../schemas/codec.ts';
 import type { EventType } from '../../schemas/events.ts';
 import { lockCheckpoint, saveCheckpoint } from './checkpoints.ts';
@@ -94,7 +95,11 @@ export async function startProjection(
     readUncommitted: false,
   });
   await consumer.connect();
-  await consumer.subscribe({ topic: deps.topics.events.document, fromBeginning: true });
+  const logs = new Set(projection.canHandle.map((type) => EVENT_CATALOG[type].aggregate));
+  await consumer.subscribe({
+    topics: [...logs].map((aggregate) => deps.topics.events[aggregate]),
+    fromBeginning: true,
+  });
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,

@@ -38,6 +38,7 @@ export function documentUploaded(overrides: Overrides = {}): DocumentUploaded {
       externalPatientId: 'EXP-4471',
       documentTypeHint: 'lab-result',
       duplicateOf: null,
+      batchId: null,
       exportName: {
         recordNumber: '4471',
         patientName: 'PEREZ LOPEZ, ANA',
