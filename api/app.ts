@@ -11,13 +11,19 @@ import type { Logger } from '../infra/logger.ts';
 import type { Metrics } from '../infra/metrics.ts';
 import type { Pool } from '../infra/postgres.ts';
 import type { Breakers } from '../processors/runtime/breakers.ts';
+import type { BatchWriteSide } from '../producers/batches/write-side.ts';
 import type { BlobStore } from '../producers/blobs/blob-store.ts';
+import type { MergePatients } from '../producers/patients/merge.ts';
 import type { RequestReprocess } from '../producers/reprocess/request.ts';
+import type { ResolveReview } from '../producers/review/resolve.ts';
 import type { UploadIntake } from '../producers/upload/intake.ts';
 import { errorHandler } from './errors.ts';
+import { batchRoutes } from './routes/batches.ts';
 import { documentRoutes } from './routes/documents.ts';
 import { type HealthCheck, healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { patientRoutes } from './routes/patients.ts';
+import { reviewRoutes } from './routes/reviews.ts';
 import { textRoutes } from './routes/text.ts';
 
 export interface ApiDeps {
@@ -27,6 +33,9 @@ export interface ApiDeps {
   blobs: BlobStore;
   intake: UploadIntake;
   requestReprocess: RequestReprocess;
+  resolveReview: ResolveReview;
+  mergePatients: MergePatients;
+  batches: BatchWriteSide;
   health: HealthCheck[];
   /** The circuit breakers of the processors running in this process, shown by /health. */
   breakers: Pick<Breakers, 'states'>;
@@ -81,5 +90,8 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   await app.register(healthRoutes);
   await app.register(documentRoutes);
   await app.register(textRoutes);
+  await app.register(patientRoutes);
+  await app.register(reviewRoutes);
+  await app.register(batchRoutes);
   return app as unknown as FastifyInstance;
 }

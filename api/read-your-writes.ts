@@ -1,32 +1,52 @@
 import { DocstreamError } from '../infra/errors.ts';
+import type { AggregateKind } from '../infra/kafka/topics.ts';
+import { PROJECTIONS } from '../projections/catalog.ts';
 import { waitForPosition } from '../projections/runtime/checkpoints.ts';
+import type { Projection } from '../projections/runtime/projection.ts';
+import { EVENT_CATALOG } from '../schemas/catalog.ts';
 import type { LogPosition } from '../schemas/events.ts';
 import type { ApiDeps } from './app.ts';
 
+/** `partition:offset` on the document log; `patient:` or `batch:` before it for the other logs. */
+export const POSITION_TOKEN_PATTERN = '^((patient|batch):)?[0-9]+:[0-9]+$';
+
 /** A write's log position, with the token a read passes back as `minPosition`. */
-export const withToken = (position: LogPosition) => ({
+export const withToken = (position: LogPosition, log: AggregateKind = 'document') => ({
   ...position,
-  token: `${position.partition}:${position.offset}`,
+  token: `${log === 'document' ? '' : `${log}:`}${position.partition}:${position.offset}`,
 });
 
-/** Read your own writes: wait until `projection` has applied the given document-log position. */
+/**
+ * Read your own writes: waits until each named read model that folds the token's log has applied
+ * its position. A read model that does not fold that log has nothing to wait for.
+ */
 export async function awaitReadModel(
   deps: Pick<ApiDeps, 'pool' | 'topics' | 'config'>,
-  projection: string,
+  names: string | readonly string[],
   minPosition: string | undefined,
 ): Promise<void> {
   if (!minPosition) return;
-  const [partition, offset] = minPosition.split(':');
-  const position = {
-    topic: deps.topics.events.document,
-    partition: Number(partition),
-    offset: String(offset),
-  };
-  if (!(await waitForPosition(deps.pool, projection, position, deps.config.reads.waitTimeoutMs))) {
+  const parts = minPosition.split(':');
+  const log = (parts.length === 3 ? parts[0] : 'document') as AggregateKind;
+  const [partition, offset] = parts.slice(-2);
+  const position = { topic: deps.topics.events[log], partition: Number(partition), offset };
+  const folding = PROJECTIONS.filter((p) => [names].flat().includes(p.name) && folds(p, log)).map(
+    (p) => p.name,
+  );
+  const reached = await Promise.all(
+    folding.map((name) =>
+      waitForPosition(deps.pool, name, position as LogPosition, deps.config.reads.waitTimeoutMs),
+    ),
+  );
+  const behind = folding.filter((_, i) => !reached[i]);
+  if (behind.length > 0) {
     throw new DocstreamError(
       'timeout',
       'POSITION_NOT_REACHED',
-      `the ${projection} read model has not reached ${minPosition} yet`,
+      `the ${behind.join(', ')} read model has not reached ${minPosition} yet`,
     );
   }
 }
+
+const folds = (projection: Projection, log: AggregateKind) =>
+  projection.canHandle.some((type) => EVENT_CATALOG[type].aggregate === log);

@@ -23,6 +23,9 @@ const EnvSchema = Type.Object({
   BLOB_DIR: Type.Optional(Type.String()),
   UPLOAD_MAX_BYTES: Type.Integer({ default: 50 * 1024 * 1024, minimum: 1 }),
   READ_WAIT_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 0, maximum: 60000 }),
+  BATCH_MAX_FILES_PER_REQUEST: Type.Integer({ default: 100, minimum: 1, maximum: 1000 }),
+  BATCH_PROGRESS_POLL_MS: Type.Integer({ default: 500, minimum: 10 }),
+  BATCH_COMPLETION_INTERVAL_MS: Type.Integer({ default: 500, minimum: 10 }),
   PROCESSORS: Type.String({ default: 'all', pattern: '^(all|none|[a-z-]+(,[a-z-]+)*)$' }),
   PROCESSOR_INSTANCE_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' })),
   PROCESSOR_CONCURRENCY: Type.Integer({ default: 4, minimum: 1, maximum: 64 }),
@@ -65,6 +68,8 @@ export interface Config {
   blobs: { dir: string };
   upload: { maxBytes: number };
   reads: { waitTimeoutMs: number };
+  /** Files one request may add to a batch; how often progress and completion are looked at. */
+  batches: { maxFilesPerRequest: number; progressPollMs: number; completionIntervalMs: number };
   processors: {
     /** Which processors this process runs: `all`, `none`, or a comma-separated list of names. */
     run: string[] | 'all';
@@ -124,6 +129,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     blobs: { dir: path.resolve(raw.BLOB_DIR ?? path.join(dataDir, 'blobs')) },
     upload: { maxBytes: raw.UPLOAD_MAX_BYTES },
     reads: { waitTimeoutMs: raw.READ_WAIT_TIMEOUT_MS },
+    batches: {
+      maxFilesPerRequest: raw.BATCH_MAX_FILES_PER_REQUEST,
+      progressPollMs: raw.BATCH_PROGRESS_POLL_MS,
+      completionIntervalMs: raw.BATCH_COMPLETION_INTERVAL_MS,
+    },
     processors: {
       run:
         raw.PROCESSORS === 'all'

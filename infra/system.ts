@@ -9,8 +9,12 @@ import {
   selectProcessors,
   startProcessors,
 } from '../processors/start.ts';
+import { startBatchCompletion } from '../producers/batches/completion.ts';
+import { createBatchWriteSide } from '../producers/batches/write-side.ts';
 import { createFileBlobStore } from '../producers/blobs/blob-store.ts';
+import { createPatientMerger } from '../producers/patients/merge.ts';
 import { createReprocessRequester } from '../producers/reprocess/request.ts';
+import { createReviewResolver } from '../producers/review/resolve.ts';
 import { createUploadIntake } from '../producers/upload/intake.ts';
 import { PROJECTIONS } from '../projections/catalog.ts';
 import { bindToCluster } from '../projections/runtime/checkpoints.ts';
@@ -118,6 +122,14 @@ export async function startSystem(
   }
   const eventLog = createEventLog(producer, codec, topics);
   const intake = createUploadIntake({ blobs, eventLog, pool, now: Date.now, newId: randomUUID });
+  const clock = { now: Date.now, newId: randomUUID };
+  const batchCompletion = startBatchCompletion({
+    pool,
+    eventLog,
+    logger,
+    ...clock,
+    intervalMs: config.batches.completionIntervalMs,
+  });
   const health: HealthCheck[] = [
     { name: 'kafka', check: async () => void (await admin.describeCluster()) },
     {
@@ -143,8 +155,11 @@ export async function startSystem(
         now: Date.now,
         newId: randomUUID,
       }),
+      resolveReview: createReviewResolver({ pool, eventLog, now: Date.now, newId: randomUUID }),
+      mergePatients: createPatientMerger({ pool, eventLog, now: Date.now, newId: randomUUID }),
       breakers: processors.breakers,
       metrics,
+      batches: createBatchWriteSide({ pool, eventLog, intake, ...clock }),
     },
     logger,
   );
@@ -157,6 +172,7 @@ export async function startSystem(
     processors,
     async stop() {
       await app.close();
+      await batchCompletion.stop();
       await Promise.all(projections.map((p) => p.stop()));
       await stopInfra();
       logger.info('docstream stopped');

@@ -7,8 +7,15 @@ import type { BlobStore } from '../producers/blobs/blob-store.ts';
 import type { EventCodec } from '../schemas/codec.ts';
 import type { EventType } from '../schemas/events.ts';
 import { createClassifyProcessor } from './classify/processor.ts';
+import { createExtractEntitiesProcessor } from './extract-entities/processor.ts';
 import { createOcrPool, type OcrEngine } from './extract-text/ocr-pool.ts';
 import { createExtractTextProcessor } from './extract-text/processor.ts';
+import { startPatientIndexFeed } from './match-patient/index-feed.ts';
+import {
+  createMatchPatientProcessor,
+  createPatientIndex,
+  matchPolicy,
+} from './match-patient/processor.ts';
 import { type Breakers, createBreakers } from './runtime/breakers.ts';
 import type { Clock } from './runtime/envelope.ts';
 import type { Processor } from './runtime/processor.ts';
@@ -16,7 +23,13 @@ import { type RunningProcessor, startProcessor } from './runtime/runner.ts';
 import { createValidateProcessor } from './validate/processor.ts';
 
 /** The chain, in the order a document goes through it. */
-export const PROCESSOR_NAMES = ['validate', 'extract-text', 'classify'] as const;
+export const PROCESSOR_NAMES = [
+  'validate',
+  'extract-text',
+  'classify',
+  'extract-entities',
+  'match-patient',
+] as const;
 export type ProcessorName = (typeof PROCESSOR_NAMES)[number];
 
 export interface ProcessorInfra {
@@ -113,6 +126,26 @@ export async function startProcessors(
       );
     },
     classify: () => start(createClassifyProcessor({ blobs })),
+    'extract-entities': () => start(createExtractEntitiesProcessor({ blobs })),
+    'match-patient': async () => {
+      // Matching starts only once the index holds every patient the log knows.
+      const index = createPatientIndex();
+      const feed = await startPatientIndexFeed({ ...infra, codec }, index);
+      const processor = await start(
+        createMatchPatientProcessor({
+          index,
+          policy: matchPolicy(config.matching),
+          newId: infra.clock.newId,
+        }),
+      );
+      return {
+        name: processor.name,
+        async stop() {
+          await processor.stop();
+          await feed.stop();
+        },
+      };
+    },
   };
   const running: RunningProcessor[] = [];
   for (const name of names) running.push(await starters[name]());

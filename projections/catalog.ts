@@ -1,4 +1,8 @@
+import { batchesProjection } from './batches/projection.ts';
 import { documentsProjection } from './documents/projection.ts';
+import { entitiesProjection } from './entities/projection.ts';
+import { patientsProjection } from './patients/projection.ts';
+import { reviewsProjection } from './reviews/projection.ts';
 import type { Projection } from './runtime/projection.ts';
 import { textProjection } from './text/projection.ts';
 import { timelineProjection } from './timeline/projection.ts';
@@ -8,4 +12,8 @@ export const PROJECTIONS: readonly Projection[] = [
   documentsProjection,
   timelineProjection,
   textProjection,
+  batchesProjection,
+  patientsProjection,
+  entitiesProjection,
+  reviewsProjection,
 ];

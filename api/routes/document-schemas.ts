@@ -1,16 +1,17 @@
 import { type TSchema, Type } from 'typebox';
 import { ALLOWED_MEDIA_TYPES } from '../../producers/upload/content-type.ts';
 import { DOCUMENT_TYPES, TENANT_ID_PATTERN } from '../../producers/upload/fields.ts';
-import { DOCUMENT_STATUSES } from '../../projections/documents/projection.ts';
+import { DOCUMENT_STATUSES, MATCH_STATUSES } from '../../projections/documents/projection.ts';
+import { POSITION_TOKEN_PATTERN } from '../read-your-writes.ts';
 
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const TenantQuery = Type.String({ pattern: TENANT_ID_PATTERN, description: 'Tenant scope' });
 
 export const MinPosition = Type.String({
-  pattern: '^[0-9]+:[0-9]+$',
+  pattern: POSITION_TOKEN_PATTERN,
   description:
-    'partition:offset of an event on the document log (as returned by an upload); the read waits until the read model has applied it',
+    'A position token returned by a command: partition:offset on the document log, patient:partition:offset or batch:partition:offset on the others; the read waits until its read models have applied it',
 });
 
 export const LogPositionSchema = Type.Object({
@@ -19,10 +20,8 @@ export const LogPositionSchema = Type.Object({
   offset: Type.String(),
 });
 
-const PositionToken = Type.Object({
-  topic: Type.String(),
-  partition: Type.Integer(),
-  offset: Type.String(),
+export const PositionToken = Type.Object({
+  ...LogPositionSchema.properties,
   token: Type.String({ description: 'Pass as minPosition to read your own write' }),
 });
 
@@ -60,6 +59,21 @@ export const DocumentSchema = Type.Object({
       documentType: Type.String(),
       confidence: Type.Number(),
       evidence: Type.Array(Type.Object({}, { additionalProperties: true })),
+    }),
+  ),
+  quality: Nullable(
+    Type.Object({
+      score: Type.Number(),
+      reasons: Type.Array(Type.Object({}, { additionalProperties: true })),
+    }),
+  ),
+  patientMatch: Nullable(
+    Type.Object({
+      status: Type.String({ enum: [...MATCH_STATUSES] }),
+      patientId: Nullable(Type.String()),
+      score: Nullable(Type.Number()),
+      method: Nullable(Type.String()),
+      reviewId: Nullable(Type.String()),
     }),
   ),
 });

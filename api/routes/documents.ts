@@ -1,7 +1,8 @@
+import type { Multipart } from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { invalid, notFound } from '../../infra/errors.ts';
-import type { StagedBlob } from '../../producers/blobs/blob-store.ts';
+import type { BlobStore, StagedBlob } from '../../producers/blobs/blob-store.ts';
 import { parseUploadFields } from '../../producers/upload/fields.ts';
 import { findDocument, listDocuments } from '../../projections/documents/queries.ts';
 import { documentHistory } from '../../projections/timeline/queries.ts';
@@ -20,6 +21,50 @@ import {
 
 const errors = { 400: ErrorBody, 404: ErrorBody, 503: ErrorBody, 504: ErrorBody };
 
+export interface StagedParts {
+  fields: Record<string, string>;
+  files: Array<{ fileName: string; staged: StagedBlob }>;
+}
+
+/**
+ * Streams each part named `file` into the blob store's staging area and collects the form
+ * fields. Refuses more than `maxFiles` files; on any error, discards what it staged.
+ */
+export async function stageParts(
+  parts: AsyncIterable<Multipart>,
+  blobs: BlobStore,
+  limits: { maxBytes: number; maxFiles: number },
+): Promise<StagedParts> {
+  const staged: StagedParts = { fields: {}, files: [] };
+  try {
+    for await (const part of parts) {
+      if (part.type === 'file') {
+        if (part.fieldname !== 'file' || staged.files.length >= limits.maxFiles) {
+          part.file.resume();
+          throw invalid(
+            'UNEXPECTED_FILE',
+            limits.maxFiles === 1
+              ? 'send exactly one file, in the part named "file"'
+              : `send at most ${limits.maxFiles} files, in parts named "file"`,
+          );
+        }
+        const fileName = part.filename;
+        staged.files.push({ fileName, staged: await blobs.stage(part.file, limits.maxBytes) });
+      } else {
+        staged.fields[part.fieldname] = String(part.value);
+      }
+    }
+    return staged;
+  } catch (error) {
+    await discardStaged(blobs, staged);
+    throw error;
+  }
+}
+
+export async function discardStaged(blobs: BlobStore, { files }: StagedParts): Promise<void> {
+  await Promise.all(files.map((f) => blobs.discard(f.staged)));
+}
+
 export const documentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { pool, blobs, intake, config, requestReprocess } = app.docstream;
 
@@ -35,27 +80,17 @@ export const documentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const fields: Record<string, string> = {};
-      let fileName: string | undefined;
-      let staged: StagedBlob | undefined;
+      const parts = await stageParts(request.parts(), blobs, {
+        maxBytes: config.upload.maxBytes,
+        maxFiles: 1,
+      });
       try {
-        for await (const part of request.parts()) {
-          if (part.type === 'file') {
-            if (part.fieldname !== 'file' || staged) {
-              part.file.resume();
-              throw invalid('UNEXPECTED_FILE', 'send exactly one file, in the part named "file"');
-            }
-            fileName = part.filename;
-            staged = await blobs.stage(part.file, config.upload.maxBytes);
-          } else {
-            fields[part.fieldname] = String(part.value);
-          }
-        }
-        if (!staged) throw invalid('FILE_REQUIRED', 'the file part is missing');
-        const upload = parseUploadFields({ ...fields, fileName });
+        const [file] = parts.files;
+        if (!file) throw invalid('FILE_REQUIRED', 'the file part is missing');
+        const upload = parseUploadFields({ ...parts.fields, fileName: file.fileName });
         const accepted = await intake({
           ...upload,
-          staged,
+          staged: file.staged,
           actor: 'api-client',
           correlationId: request.id,
         });
@@ -68,7 +103,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox = async (app) => {
             position: withToken(accepted.position),
           });
       } finally {
-        if (staged) await blobs.discard(staged);
+        await discardStaged(blobs, parts);
       }
     },
   );

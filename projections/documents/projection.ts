@@ -24,33 +24,53 @@ export const documentsProjection: Projection = {
     'TextExtracted',
     'DocumentClassified',
     'DocumentProcessingFailed',
+    'QualityAssessed',
+    'PatientMatched',
+    'PatientMatchReviewRequired',
+    'ReviewResolved',
   ],
   handle: (event) => documentStatements(event as DocumentEvent),
 };
 
+/** How the current round's patient decision stands; null until one is made. */
+export const MATCH_STATUSES = ['matched', 'registered', 'review', 'rejected'] as const;
+export type MatchStatus = (typeof MATCH_STATUSES)[number];
+
 /**
- * Moves the document's current round along the chain. Events of an older round (a processor
- * still finishing it after a reprocess was asked for) change nothing.
+ * Sets columns of the document's current round. Events of an older round (a processor still
+ * finishing it after a reprocess was asked for) change nothing.
  */
-function advance(
+function updateRound(
   event: DocumentEvent,
-  status: DocumentStatus,
   columns: Record<string, unknown>,
+  extraCondition?: { column: string; value: unknown },
 ): SqlStatement {
   const { tenantId, aggregateId, occurredAt } = event.metadata;
-  const names = Object.keys(columns);
-  const sets = names.map((name, i) => `${name} = $${i + 6}`);
+  const entries = Object.entries(columns);
+  const sets = entries.map(([name], i) => `, ${name} = $${i + 5}`).join('');
+  const values = entries.map(([, value]) => value);
+  const extra = extraCondition ? ` AND ${extraCondition.column} = $${entries.length + 5}` : '';
   return sql(
-    `UPDATE documents SET status = $3, updated_at = $4${sets.map((s) => `, ${s}`).join('')}
-     WHERE tenant_id = $1 AND document_id = $2 AND round = $5`,
+    `UPDATE documents SET updated_at = $3${sets}
+     WHERE tenant_id = $1 AND document_id = $2 AND round = $4${extra}`,
     tenantId,
     aggregateId,
-    status,
     new Date(occurredAt),
     roundOf(event),
-    ...Object.values(columns),
+    ...values,
+    ...(extraCondition ? [extraCondition.value] : []),
   );
 }
+
+/** Moves the document's current round along the chain. */
+const advance = (event: DocumentEvent, status: DocumentStatus, columns: Record<string, unknown>) =>
+  updateRound(event, { status, ...columns });
+
+const RESOLUTION_STATUS: Record<string, MatchStatus> = {
+  assigned: 'matched',
+  registered: 'registered',
+  rejected: 'rejected',
+};
 
 function documentStatements(event: DocumentEvent): SqlStatement[] {
   const { metadata: m } = event;
@@ -87,7 +107,9 @@ function documentStatements(event: DocumentEvent): SqlStatement[] {
       return [
         sql(
           `UPDATE documents SET round = $3, status = 'uploaded', status_reason = NULL,
-             status_message = NULL, updated_at = $4
+             status_message = NULL, updated_at = $4, quality_score = NULL, quality_reasons = NULL,
+             patient_id = NULL, match_status = NULL, match_score = NULL, match_method = NULL,
+             review_id = NULL
            WHERE tenant_id = $1 AND document_id = $2 AND round < $3`,
           m.tenantId,
           m.aggregateId,
@@ -128,11 +150,48 @@ function documentStatements(event: DocumentEvent): SqlStatement[] {
           status_message: `${event.data.processor} gave up: ${event.data.reason}`,
         }),
       ];
-    case 'EntitiesExtracted':
     case 'QualityAssessed':
+      return [
+        updateRound(event, {
+          quality_score: event.data.score,
+          quality_reasons: JSON.stringify(event.data.reasons),
+        }),
+      ];
     case 'PatientMatched':
+      return [
+        updateRound(event, {
+          patient_id: event.data.patientId,
+          match_status: (event.data.method === 'registered'
+            ? 'registered'
+            : 'matched') satisfies MatchStatus,
+          match_score: event.data.score,
+          match_method: event.data.method,
+          review_id: null,
+        }),
+      ];
     case 'PatientMatchReviewRequired':
-    case 'ReviewResolved':
+      return [
+        updateRound(event, {
+          patient_id: null,
+          match_status: 'review' satisfies MatchStatus,
+          match_score: event.data.score,
+          match_method: null,
+          review_id: event.data.reviewId,
+        }),
+      ];
+    case 'ReviewResolved': {
+      const status = RESOLUTION_STATUS[event.data.resolution];
+      if (!status) return [];
+      // Only the resolution of the review the current round is waiting on counts.
+      return [
+        updateRound(
+          event,
+          { patient_id: event.data.patientId, match_status: status, match_method: 'review' },
+          { column: 'review_id', value: event.data.reviewId },
+        ),
+      ];
+    }
+    case 'EntitiesExtracted':
       return [];
     default:
       return assertNever(event);

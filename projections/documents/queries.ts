@@ -22,6 +22,15 @@ export interface DocumentView {
   pageCount: number | null;
   text: { method: string; language: string; confidence: number; chars: number } | null;
   classification: { documentType: string; confidence: number; evidence: object[] } | null;
+  quality: { score: number; reasons: object[] } | null;
+  /** The current round's patient decision; `patientId` as decided, before any merge. */
+  patientMatch: {
+    status: string;
+    patientId: string | null;
+    score: number | null;
+    method: string | null;
+    reviewId: string | null;
+  } | null;
 }
 
 export interface DocumentFilters {
@@ -38,7 +47,8 @@ const COLUMNS = `document_id, tenant_id, status, file_name, media_type, size_byt
   external_patient_id, document_type_hint, duplicate_of, correlation_id, uploaded_at, updated_at,
   round, status_reason, status_message, export_record_number, export_type_code, page_count,
   text_method, text_language, text_confidence, text_chars, document_type,
-  classification_confidence, classification_evidence`;
+  classification_confidence, classification_evidence, quality_score, quality_reasons, patient_id,
+  match_status, match_score, match_method, review_id`;
 
 interface DocumentRow {
   document_id: string;
@@ -67,6 +77,13 @@ interface DocumentRow {
   document_type: string | null;
   classification_confidence: number | null;
   classification_evidence: object[] | null;
+  quality_score: number | null;
+  quality_reasons: object[] | null;
+  patient_id: string | null;
+  match_status: string | null;
+  match_score: number | null;
+  match_method: string | null;
+  review_id: string | null;
 }
 
 const toView = (r: DocumentRow): DocumentView => ({
@@ -105,6 +122,17 @@ const toView = (r: DocumentRow): DocumentView => ({
         documentType: r.document_type,
         confidence: r.classification_confidence ?? 0,
         evidence: r.classification_evidence ?? [],
+      }
+    : null,
+  quality:
+    r.quality_score === null ? null : { score: r.quality_score, reasons: r.quality_reasons ?? [] },
+  patientMatch: r.match_status
+    ? {
+        status: r.match_status,
+        patientId: r.patient_id,
+        score: r.match_score,
+        method: r.match_method,
+        reviewId: r.review_id,
       }
     : null,
 });

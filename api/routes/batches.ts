@@ -1,0 +1,167 @@
+import sseModule from '@fastify/sse';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { assertBatchOpen, batchNotFound } from '../../producers/batches/sessions.ts';
+import { findBatch } from '../../projections/batches/queries.ts';
+import { watchBatch } from '../../projections/batches/watch.ts';
+import { ErrorBody } from '../errors.ts';
+import { awaitReadModel, withToken } from '../read-your-writes.ts';
+import {
+  BatchClosedSchema,
+  BatchOpenedSchema,
+  BatchParams,
+  BatchProgressSchema,
+  BatchReadQuery,
+  BatchSchema,
+  FileResultsSchema,
+  OpenBatchBody,
+  TenantOnlyQuery,
+} from './batch-schemas.ts';
+import { discardStaged, stageParts } from './documents.ts';
+
+const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody, 504: ErrorBody };
+const ACTOR = 'api-client';
+// The package is CommonJS: its module object is the plugin itself, wrapped so that its route hook
+// reaches the routes registered here.
+const sse = sseModule as unknown as typeof sseModule.default;
+
+/** Batch uploads: open, add many files, close; the batch's state, and its progress live. */
+export const batchRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { pool, blobs, config, batches } = app.docstream;
+  await app.register(sse);
+
+  app.post(
+    '/batches',
+    {
+      schema: {
+        summary: 'Open a batch to upload many files into',
+        body: OpenBatchBody,
+        response: { 201: BatchOpenedSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { tenantId, name } = request.body;
+      const opened = await batches.open({ tenantId, name: name ?? null, actor: ACTOR });
+      return reply
+        .status(201)
+        .header('location', `/batches/${opened.batchId}`)
+        .send({ batchId: opened.batchId, position: withToken(opened.position, 'batch') });
+    },
+  );
+
+  app.post(
+    '/batches/:id/files',
+    {
+      schema: {
+        summary: 'Add files to an open batch',
+        description: `multipart/form-data with up to ${config.batches.maxFilesPerRequest} parts named \`file\`, and optionally the fields \`externalPatientId\` and \`documentTypeHint\` for every file. Each file is answered on its own: a bad one gets the error code an upload would, and the others are added.`,
+        consumes: ['multipart/form-data'],
+        params: BatchParams,
+        querystring: TenantOnlyQuery,
+        response: { 201: FileResultsSchema, 413: ErrorBody, 415: ErrorBody, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { tenantId } = request.query;
+      const batchId = request.params.id;
+      await assertBatchOpen(pool, tenantId, batchId);
+      const { maxFilesPerRequest: maxFiles } = config.batches;
+      const maxBytes = config.upload.maxBytes;
+      const parts = await stageParts(
+        request.parts({
+          limits: { files: maxFiles, parts: maxFiles + 10, fileSize: maxBytes + 1 },
+        }),
+        blobs,
+        { maxBytes, maxFiles },
+      );
+      try {
+        const { files, fields } = parts;
+        const { externalPatientId, documentTypeHint } = fields;
+        const results = await batches.addFiles({
+          tenantId,
+          batchId,
+          files,
+          fields: {
+            ...(externalPatientId && { externalPatientId }),
+            ...(documentTypeHint && { documentTypeHint }),
+          },
+          actor: ACTOR,
+        });
+        return reply.status(201).send({ files: results });
+      } finally {
+        await discardStaged(blobs, parts);
+      }
+    },
+  );
+
+  app.post(
+    '/batches/:id/close',
+    {
+      schema: {
+        summary: 'Close a batch: no more files; it completes when every file is done',
+        params: BatchParams,
+        querystring: TenantOnlyQuery,
+        response: { 202: BatchClosedSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const closed = await batches.close({
+        tenantId: request.query.tenantId,
+        batchId: request.params.id,
+        actor: ACTOR,
+      });
+      return reply
+        .status(202)
+        .send({ fileCount: closed.fileCount, position: withToken(closed.position, 'batch') });
+    },
+  );
+
+  app.get(
+    '/batches/:id',
+    {
+      schema: {
+        summary: 'A batch, its counts, and the state of each of its files',
+        params: BatchParams,
+        querystring: BatchReadQuery,
+        response: { 200: BatchSchema, ...errors },
+      },
+    },
+    async (request) => {
+      await awaitReadModel(app.docstream, 'batches', request.query.minPosition);
+      const batch = await findBatch(pool, request.query.tenantId, request.params.id);
+      if (!batch) throw batchNotFound();
+      return batch;
+    },
+  );
+
+  app.get(
+    '/batches/:id/events',
+    {
+      sse: 'only',
+      schema: {
+        summary: "A batch's progress as Server-Sent Events",
+        description:
+          '`progress` with the counts at once and on every change, then `completed` when the batch is completed, and the stream ends.',
+        params: BatchParams,
+        querystring: BatchReadQuery,
+        produces: ['text/event-stream'],
+        response: {
+          200: {
+            description: 'Each event carries the batch progress as its data',
+            content: { 'text/event-stream': { schema: BatchProgressSchema } },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { tenantId, minPosition } = request.query;
+      const batchId = request.params.id;
+      await awaitReadModel(app.docstream, 'batches', minPosition);
+      const read = () => findBatch(pool, tenantId, batchId);
+      if (!(await read())) throw batchNotFound();
+      const disconnected = new AbortController();
+      reply.sse.onClose(() => disconnected.abort());
+      await reply.sse.send(watchBatch(read, config.batches.progressPollMs, disconnected.signal));
+    },
+  );
+};

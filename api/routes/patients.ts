@@ -1,0 +1,206 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { notFound } from '../../infra/errors.ts';
+import type { Pool } from '../../infra/postgres.ts';
+import { patientNotFound } from '../../producers/patients/lookup.ts';
+import { findDocument } from '../../projections/documents/queries.ts';
+import {
+  documentEntities,
+  patientDiagnoses,
+  patientLabs,
+  patientMedications,
+} from '../../projections/entities/queries.ts';
+import {
+  findPatient,
+  listPatients,
+  type PatientView,
+  patientDocuments,
+} from '../../projections/patients/queries.ts';
+import { ErrorBody } from '../errors.ts';
+import { awaitReadModel, withToken } from '../read-your-writes.ts';
+import { IdParams } from './document-schemas.ts';
+import {
+  DiagnosesSchema,
+  EntitiesSchema,
+  LabsQuery,
+  LabsSchema,
+  LogReadQuery,
+  MedicationsSchema,
+  MergeAcceptedSchema,
+  MergeBody,
+  PatientDetailSchema,
+  PatientIdParams,
+  PatientListQuery,
+  PatientListSchema,
+} from './patient-schemas.ts';
+
+const errors = { 400: ErrorBody, 404: ErrorBody, 504: ErrorBody };
+const FACTS = ['patients', 'documents', 'entities'];
+const MERGED = ' A merged patient answers as the survivor it was merged into.';
+
+async function survivor(pool: Pool, tenantId: string, id: string): Promise<PatientView> {
+  const patient = await findPatient(pool, tenantId, id);
+  if (!patient) throw patientNotFound();
+  return patient;
+}
+
+/** The patient index and each patient's clinical facts, merges followed; merging patients. */
+export const patientRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { pool, mergePatients } = app.docstream;
+
+  app.get(
+    '/patients',
+    {
+      schema: {
+        summary: 'List patients not merged into another, newest registration first',
+        querystring: PatientListQuery,
+        response: { 200: PatientListSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { tenantId, q, limit, cursor, minPosition } = request.query;
+      await awaitReadModel(app.docstream, ['patients'], minPosition);
+      return listPatients(pool, tenantId, { q }, { limit, cursor });
+    },
+  );
+
+  app.get(
+    '/patients/:id',
+    {
+      schema: {
+        summary: 'One patient with its documents',
+        description: `The documents include those of patients merged into it.${MERGED} Then \`mergedInto\` is set and \`id\` is the survivor's.`,
+        params: PatientIdParams,
+        querystring: LogReadQuery,
+        response: { 200: PatientDetailSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { tenantId, minPosition } = request.query;
+      await awaitReadModel(app.docstream, ['patients', 'documents'], minPosition);
+      const patient = await survivor(pool, tenantId, request.params.id);
+      return { ...patient, documents: await patientDocuments(pool, tenantId, patient.id) };
+    },
+  );
+
+  app.get(
+    '/patients/:id/labs',
+    {
+      schema: {
+        summary: "A patient's lab values over time, oldest first",
+        description: `Undated values come last.${MERGED}`,
+        params: PatientIdParams,
+        querystring: LabsQuery,
+        response: { 200: LabsSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { tenantId, test, minPosition } = request.query;
+      await awaitReadModel(app.docstream, FACTS, minPosition);
+      const patient = await survivor(pool, tenantId, request.params.id);
+      return { patientId: patient.id, labs: await patientLabs(pool, tenantId, patient.id, test) };
+    },
+  );
+
+  app.get(
+    '/patients/:id/medications',
+    {
+      schema: {
+        summary: "A patient's medications as documented, oldest first",
+        description: MERGED.trim(),
+        params: PatientIdParams,
+        querystring: LogReadQuery,
+        response: { 200: MedicationsSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { tenantId, minPosition } = request.query;
+      await awaitReadModel(app.docstream, FACTS, minPosition);
+      const patient = await survivor(pool, tenantId, request.params.id);
+      return {
+        patientId: patient.id,
+        medications: await patientMedications(pool, tenantId, patient.id),
+      };
+    },
+  );
+
+  app.get(
+    '/patients/:id/diagnoses',
+    {
+      schema: {
+        summary: "A patient's diagnoses as documented, oldest first",
+        description: MERGED.trim(),
+        params: PatientIdParams,
+        querystring: LogReadQuery,
+        response: { 200: DiagnosesSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { tenantId, minPosition } = request.query;
+      await awaitReadModel(app.docstream, FACTS, minPosition);
+      const patient = await survivor(pool, tenantId, request.params.id);
+      return {
+        patientId: patient.id,
+        diagnoses: await patientDiagnoses(pool, tenantId, patient.id),
+      };
+    },
+  );
+
+  app.post(
+    '/patients/:id/merge',
+    {
+      schema: {
+        summary: 'Merge another patient into this one: they are the same person',
+        description:
+          "The patient in the path survives; `mergedId` is merged into it, and its documents and facts read as the survivor's from then on. The position is on the patient log.",
+        params: PatientIdParams,
+        body: MergeBody,
+        response: { 202: MergeAcceptedSchema, 409: ErrorBody, 503: ErrorBody, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { tenantId, reviewer, mergedId, reason } = request.body;
+      const accepted = await mergePatients({
+        tenantId,
+        survivorId: request.params.id,
+        mergedId,
+        reviewer,
+        reason: reason ?? null,
+        correlationId: request.id,
+      });
+      return reply.status(202).send({
+        ...accepted,
+        correlationId: request.id,
+        position: withToken(accepted.position, 'patient'),
+      });
+    },
+  );
+
+  app.get(
+    '/documents/:id/entities',
+    {
+      schema: {
+        summary: 'The entities read from a document in its latest round',
+        description: '`entities` is null until the document has been read.',
+        params: IdParams,
+        querystring: LogReadQuery,
+        response: { 200: EntitiesSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { tenantId, minPosition } = request.query;
+      await awaitReadModel(app.docstream, ['entities', 'documents'], minPosition);
+      const entities = await documentEntities(pool, tenantId, request.params.id);
+      if (entities) return entities;
+      if (!(await findDocument(pool, tenantId, request.params.id))) {
+        throw notFound('DOCUMENT_NOT_FOUND', 'no such document for this tenant');
+      }
+      return {
+        documentId: request.params.id,
+        round: null,
+        dateFormat: null,
+        extractedAt: null,
+        entities: null,
+      };
+    },
+  );
+};

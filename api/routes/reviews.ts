@@ -1,0 +1,70 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { listReviews } from '../../projections/reviews/queries.ts';
+import { ErrorBody } from '../errors.ts';
+import { awaitReadModel, withToken } from '../read-your-writes.ts';
+import {
+  ResolveAcceptedSchema,
+  ResolveBody,
+  ReviewIdParams,
+  ReviewListQuery,
+  ReviewListSchema,
+} from './patient-schemas.ts';
+
+const errors = { 400: ErrorBody, 404: ErrorBody, 504: ErrorBody };
+
+/** Patient-match reviews: the queue people work, and their decisions. */
+export const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { pool, resolveReview } = app.docstream;
+
+  app.get(
+    '/reviews',
+    {
+      schema: {
+        summary: 'Patient-match reviews, oldest first',
+        description:
+          'Each with who the document says its patient is (`subject`) and the closest patients with the evidence of each field compared. `status` defaults to `open`.',
+        querystring: ReviewListQuery,
+        response: { 200: ReviewListSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { tenantId, status, limit, cursor, minPosition } = request.query;
+      await awaitReadModel(app.docstream, ['reviews'], minPosition);
+      return listReviews(pool, tenantId, status, { limit, cursor });
+    },
+  );
+
+  app.post(
+    '/reviews/:id/resolve',
+    {
+      schema: {
+        summary: 'Decide a review: assign the document to a patient, register a new one, or reject',
+        description:
+          '`assign` needs `patientId` (a merged patient is assigned as its survivor). `register` registers the subject as a new patient; `patientPosition` is then its place on the patient log. `position` is on the document log.',
+        params: ReviewIdParams,
+        body: ResolveBody,
+        response: { 202: ResolveAcceptedSchema, 409: ErrorBody, 503: ErrorBody, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { tenantId, reviewer, action, patientId, note } = request.body;
+      const accepted = await resolveReview({
+        tenantId,
+        reviewId: request.params.id,
+        reviewer,
+        action,
+        patientId: patientId ?? null,
+        note: note ?? null,
+        correlationId: request.id,
+      });
+      return reply.status(202).send({
+        ...accepted,
+        correlationId: request.id,
+        position: withToken(accepted.position),
+        patientPosition: accepted.patientPosition
+          ? withToken(accepted.patientPosition, 'patient')
+          : null,
+      });
+    },
+  );
+};

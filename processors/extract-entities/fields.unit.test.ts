@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { fieldsOf } from './fields.ts';
+import type { Line } from './lines.ts';
+
+const line = (text: string): Line => ({ page: 1, start: 0, text, pageConfidence: 1 });
+const pairs = (text: string) => fieldsOf(line(text)).map(({ kind, value }) => [kind, value]);
+
+describe('labelled fields', () => {
+  it('reads several fields set out in columns', () => {
+    expect(pairs('Exp.: 153209   CURP: ROZA581109MQTDXR57')).toEqual([
+      ['record-number', '153209'],
+      ['curp', 'ROZA581109MQTDXR57'],
+    ]);
+  });
+
+  it('ends a value where the next label starts once OCR has eaten the columns', () => {
+    expect(pairs('Patient: PATEL, KAREN MRN: 05871214')).toEqual([
+      ['name', 'PATEL, KAREN'],
+      ['mrn', '05871214'],
+    ]);
+    expect(pairs('Fecha de nacimiento: 09/11/1958 Edad: 64 años Sexo: Femenino')).toEqual([
+      ['dateOfBirth', '09/11/1958'],
+      ['age', '64 años'],
+      ['sex', 'Femenino'],
+    ]);
+  });
+
+  it('knows labels through capitals, lost accents and 0/O, 1/l slips', () => {
+    expect(pairs('PAC1ENTE: ANA LOPEZ')).toEqual([['name', 'ANA LOPEZ']]);
+    expect(pairs('Fecha de nacim1ent0: 01/02/1990')[0]?.[0]).toBe('dateOfBirth');
+    expect(pairs('D1agn0st1co: Gastritis crónica')[0]?.[0]).toBe('diagnosis');
+    expect(pairs('No. de Expedlente: 4471')[0]).toEqual(['record-number', '4471']);
+  });
+
+  it('takes a label that opens the line whole: an indication is no clinic', () => {
+    expect(pairs('Indicación clínica: Dolor y fiebre')[0]?.[0]).toBe('other');
+  });
+
+  it('tells dates of the encounter from births, admissions and next visits', () => {
+    expect(pairs('Fecha de egreso: 03/11/2023')[0]?.[0]).toBe('encounterDate');
+    expect(pairs('Fecha de ingreso: 29/10/2023')[0]?.[0]).toBe('otherDate');
+    expect(pairs('Return visit: 03/11/2024')[0]?.[0]).toBe('otherDate');
+    expect(pairs('Collected: 06/08/2024')[0]?.[0]).toBe('collectionDate');
+  });
+
+  it('gives value offsets within the line and leaves times alone', () => {
+    const [field] = fieldsOf(line('Hora:  09:30 hrs'));
+    expect(field).toMatchObject({ value: '09:30 hrs', valueStart: 7, valueEnd: 16 });
+  });
+});

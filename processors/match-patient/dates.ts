@@ -1,0 +1,35 @@
+/** How two dates of birth relate, from the errors records typically make. */
+export type DateRelation =
+  | 'exact'
+  | 'day-month-swapped'
+  | 'one-digit'
+  | 'year-off-by-one'
+  | 'different';
+
+/** `19800307` from `1980-03-07`, or null when it is no date. */
+export function compactDate(iso: string | null): string | null {
+  if (!iso) return null;
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso.trim());
+  return match ? `${match[1]}${match[2]}${match[3]}` : null;
+}
+
+/** The same date read the other way round (DMY as MDY), when that is a date too. */
+export function swappedDayMonth(compact: string): string | null {
+  const month = compact.slice(4, 6);
+  const day = compact.slice(6, 8);
+  if (month === day || Number(day) > 12 || Number(day) < 1) return null;
+  return `${compact.slice(0, 4)}${day}${month}`;
+}
+
+/** Relates two compact dates (`YYYYMMDD`). */
+export function relateDates(a: string, b: string): DateRelation {
+  if (a === b) return 'exact';
+  if (swappedDayMonth(a) === b) return 'day-month-swapped';
+  let differing = 0;
+  for (let i = 0; i < 8; i++) if (a[i] !== b[i]) differing++;
+  if (differing === 1) return 'one-digit';
+  if (a.slice(4) === b.slice(4) && Math.abs(Number(a.slice(0, 4)) - Number(b.slice(0, 4))) === 1) {
+    return 'year-off-by-one';
+  }
+  return 'different';
+}

@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import { HEADERS } from '../../infra/kafka/event-log.ts';
+import type { TopicNames } from '../../infra/kafka/topics.ts';
+import type { Logger } from '../../infra/logger.ts';
+import type { EventCodec } from '../../schemas/codec.ts';
+import type { PatientEvent } from '../../schemas/events.ts';
+import { patientOf } from './match.ts';
+import type { PatientIndex } from './patient-index.ts';
+import { prepareSubject } from './subject.ts';
+
+const FED_BY = new Set<string>(['PatientRegistered', 'PatientsMerged']);
+
+/** What a patient event changes in the index. */
+export function applyPatientEvent(index: PatientIndex, event: PatientEvent): void {
+  const { tenantId, aggregateId } = event.metadata;
+  switch (event.type) {
+    case 'PatientRegistered':
+      index.register(tenantId, patientOf(aggregateId, prepareSubject(event.data.subject)));
+      return;
+    case 'PatientsMerged':
+      index.merge(tenantId, aggregateId, event.data.mergedId);
+      return;
+    default:
+      event satisfies never;
+  }
+}
+
+/**
+ * Keeps the index in step with the patient log: a consumer group of its own for this process,
+ * reading from the beginning and never committing, since the index lives in memory. Resolves once
+ * it has read up to where the log ended when it started, so matching never starts blind.
+ */
+export async function startPatientIndexFeed(
+  deps: { kafka: Kafka; codec: EventCodec; topics: TopicNames; logger: Logger },
+  index: PatientIndex,
+): Promise<{ stop(): Promise<void> }> {
+  const topic = deps.topics.events.patient;
+  const log = deps.logger.child({ component: 'patient-index' });
+  const admin = deps.kafka.admin();
+  await admin.connect();
+  const ends = await admin
+    .fetchTopicOffsets(topic)
+    .finally(() => admin.disconnect())
+    .then((offsets) => offsets.filter((p) => BigInt(p.high) > BigInt(p.low)));
+  const consumer = deps.kafka.consumer({
+    groupId: `${deps.topics.consumerGroup('patient-index')}.${randomUUID()}`,
+    readUncommitted: false,
+  });
+  let applied = 0;
+  const caughtUp = new Promise<void>((resolve, reject) => {
+    const reached = new Map<number, bigint>();
+    const check = () => {
+      if (ends.every((p) => (reached.get(p.partition) ?? -1n) >= BigInt(p.high) - 1n)) resolve();
+    };
+    // Batch ends count transaction markers too, which the consumer never hands over as messages.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      reached.set(payload.partition, BigInt(payload.lastOffset));
+      check();
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => reject(payload.error));
+    check();
+  });
+  consumer.on(consumer.events.CRASH, ({ payload }) =>
+    log.error({ err: payload.error, restart: payload.restart }, 'patient index feed crashed'),
+  );
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachMessage: async ({ message }) => {
+      const type = message.headers?.[HEADERS.eventType]?.toString();
+      if (!type || !FED_BY.has(type) || !message.value) return;
+      applyPatientEvent(index, (await deps.codec.decode(message.value)) as PatientEvent);
+      applied++;
+    },
+  });
+  try {
+    await caughtUp;
+  } catch (error) {
+    await consumer.disconnect();
+    throw error;
+  }
+  log.info({ applied, partitions: ends.length }, 'patient index caught up');
+  return { stop: () => consumer.disconnect() };
+}

@@ -1,0 +1,42 @@
+import { doubleMetaphone } from 'double-metaphone';
+
+/**
+ * A sound key for a folded upper-case word, written for Spanish spelling, where double metaphone
+ * is weak (it keys JIMENEZ, XIMENEZ and GIMENEZ three ways, and GARCIA like CRUZ): H is silent,
+ * B/V, S/Z/soft C, Y/LL, J/soft G/X before a vowel sound alike, QU and hard C are K. Vowels after
+ * the first letter are dropped and repeats collapsed, so a one-vowel typo keeps the key.
+ */
+export function soundKey(word: string): string {
+  // `%` holds CH/SH and `&` the hard G of GUE/GUI until the key is written.
+  const spelled = word
+    .replace(/[^A-Z]/g, '')
+    .replace(/^X(?=[AEIOU])/, 'J')
+    .replace(/CH/g, '%')
+    .replace(/SH/g, '%')
+    .replace(/PH/g, 'F')
+    .replace(/H/g, '')
+    .replace(/QU(?=[EI])/g, 'K')
+    .replace(/GU(?=[EI])/g, '&')
+    .replace(/G(?=[EI])/g, 'J')
+    .replace(/C(?=[EI])/g, 'S')
+    .replace(/[CQ]/g, 'K')
+    .replace(/[ZX]/g, 'S')
+    .replace(/V/g, 'B')
+    .replace(/W/g, 'U')
+    .replace(/LL/g, 'Y')
+    .replace(/Y(?![AEIOU])/g, 'I');
+  if (spelled.length === 0) return '';
+  const [first, ...rest] = spelled;
+  const consonants = rest.filter((ch) => !'AEIOU'.includes(ch));
+  let key = first as string;
+  for (const ch of consonants) if (key.at(-1) !== ch) key += ch;
+  return key.replace(/%/g, 'C').replace(/&/g, 'G');
+}
+
+/** Whether two words sound alike by our Spanish key or by double metaphone's primary code. */
+export function soundsAlike(a: string, b: string): boolean {
+  if (soundKey(a) === soundKey(b)) return true;
+  const [primaryA] = doubleMetaphone(a);
+  const [primaryB] = doubleMetaphone(b);
+  return primaryA.length > 1 && primaryA === primaryB;
+}

@@ -1,0 +1,81 @@
+import type { MatchCandidate } from '../../schemas/events.ts';
+import type { Draft, Processor } from '../runtime/processor.ts';
+import { matchSubject, patientOf } from './match.ts';
+import type { PatientIndex } from './patient-index.ts';
+import type { MatchPolicy } from './policy.ts';
+import type { ScoredCandidate } from './score.ts';
+import { subjectOf } from './subject.ts';
+
+export { createPatientIndex, type PatientIndex } from './patient-index.ts';
+export { type MatchPolicy, matchPolicy } from './policy.ts';
+
+/** Candidates an event carries, best first. */
+const CANDIDATES_IN_EVENT = 5;
+
+const inEvent = (candidates: readonly ScoredCandidate[]): MatchCandidate[] =>
+  candidates
+    .slice(0, CANDIDATES_IN_EVENT)
+    .map(({ patientId, score, evidence }) => ({ patientId, score, evidence }));
+
+/**
+ * Decides who a document's patient is: an existing patient (by identifier or by a probabilistic
+ * score), a question for a reviewer, or a new patient. A new patient is held in the index at once
+ * as tentative, so the next document of the same person matches it, even in the same chunk.
+ */
+export function createMatchPatientProcessor(deps: {
+  index: PatientIndex;
+  policy: MatchPolicy;
+  newId: () => string;
+}): Processor<'EntitiesExtracted'> {
+  return {
+    name: 'match-patient',
+    version: '1.0.0',
+    consumes: ['EntitiesExtracted'],
+    // No await before the index is updated: decisions of one chunk run one after the other.
+    async handle(event) {
+      const { tenantId, aggregateId: documentId } = event.metadata;
+      const { round } = event.data;
+      const subject = subjectOf(event.data);
+      const { decision, prepared } = matchSubject(deps.index, tenantId, subject, deps.policy);
+      const candidates = inEvent(decision.candidates);
+      switch (decision.kind) {
+        case 'matched': {
+          const { patientId, score, method } = decision;
+          return [
+            { type: 'PatientMatched', data: { round, patientId, score, method, candidates } },
+          ];
+        }
+        case 'review': {
+          const data = {
+            round,
+            reviewId: deps.newId(),
+            score: decision.score,
+            subject,
+            candidates,
+          };
+          return [{ type: 'PatientMatchReviewRequired', data }];
+        }
+        case 'new': {
+          const patientId = deps.newId();
+          deps.index.register(tenantId, patientOf(patientId, prepared), { tentative: true });
+          const { score } = decision;
+          const registered: Draft = {
+            type: 'PatientRegistered',
+            aggregateId: patientId,
+            data: { documentId, round, score, subject, candidates, reason: 'match' },
+          };
+          const matched: Draft = {
+            type: 'PatientMatched',
+            data: { round, patientId, score: score ?? 0, method: 'registered', candidates },
+          };
+          return [registered, matched];
+        }
+        default:
+          return decision satisfies never;
+      }
+    },
+    settled(committed) {
+      deps.index.settle(committed);
+    },
+  };
+}

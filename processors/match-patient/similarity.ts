@@ -1,0 +1,119 @@
+import { jaroWinkler } from '@skyra/jaro-winkler';
+import { COMMON_GIVEN_NAMES, canonicalGivenName, shortFormsOf } from './nicknames.ts';
+import { soundsAlike } from './phonetic.ts';
+
+/** How much an initial (`J.`) agrees with a name it could stand for. */
+const INITIAL_AGREEMENT = 0.85;
+/** Words that sound alike agree at least this much, however they are spelled. */
+const SOUND_AGREEMENT = 0.94;
+
+/** Sounding alike lifts only spellings at least this close: short keys collide by chance. */
+const SOUND_NEEDS_SPELLING = 0.85;
+/** `Juan`/`Juana`, `Mario`/`María`, `Adrián`/`Adriana`: a gender ending makes another name. */
+const OTHER_GENDER_AGREEMENT = 0.6;
+
+/**
+ * 0..1 agreement of two folded name words: equal, initial, else Jaro-Winkler, lifted when the
+ * two sound alike and are spelled close enough for that to mean something.
+ */
+export function wordAgreement(a: string, b: string, bySound = true): number {
+  if (a === b) return 1;
+  if (a.length === 1 || b.length === 1) return a[0] === b[0] ? INITIAL_AGREEMENT : 0;
+  const jw = similarSpelling(a, b);
+  return bySound && jw >= SOUND_NEEDS_SPELLING && soundsAlike(a, b)
+    ? Math.max(SOUND_AGREEMENT, jw)
+    : jw;
+}
+
+/**
+ * Jaro-Winkler, without its bonus for a shared start when the lengths differ by three or more:
+ * `Maricela` is not a longer `María`.
+ */
+function similarSpelling(a: string, b: string): number {
+  const jw = jaroWinkler(a, b);
+  if (Math.abs(a.length - b.length) < 3) return jw;
+  let prefix = 0;
+  while (prefix < 4 && a[prefix] === b[prefix]) prefix++;
+  return (jw - 0.1 * prefix) / (1 - 0.1 * prefix);
+}
+
+/**
+ * A given name agrees as written, as the full name its abbreviation or nickname stands for, or
+ * with one of the other's short forms (`Biil` is a mistyped `Bill`, which is William).
+ */
+function givenNameAgreement(a: string, b: string): number {
+  const written = wordAgreement(a, b);
+  if (written === 1) return written;
+  if (otherGender(a, b)) return OTHER_GENDER_AGREEMENT;
+  const [fullA, fullB] = [canonicalGivenName(a), canonicalGivenName(b)];
+  let best = Math.max(written, wordAgreement(fullA, fullB));
+  for (const form of shortFormsOf(fullB))
+    if (form.length > 2) best = Math.max(best, wordAgreement(a, form));
+  for (const form of shortFormsOf(fullA))
+    if (form.length > 2) best = Math.max(best, wordAgreement(form, b));
+  return best;
+}
+
+/**
+ * Agreement of two lists of given names. Each name of the shorter list takes its best partner in
+ * the longer; a common name (`María`, `José`) counts less, so `María Guadalupe` and `María
+ * Fernanda` disagree. Names left over cost a little: people drop a middle name more often than
+ * they gain one, but `José` and `José Luis` may be father and son.
+ */
+export function givenNamesAgreement(a: readonly string[], b: readonly string[]): number | null {
+  if (a.length === 0 || b.length === 0) return null;
+  const [shorter, longer] = a.length <= b.length ? [a, b] : [b, a];
+  const used = new Set<number>();
+  let total = 0;
+  let weights = 0;
+  for (const word of shorter) {
+    let best = 0;
+    let bestAt = -1;
+    longer.forEach((other, at) => {
+      if (used.has(at)) return;
+      const agreement = givenNameAgreement(word, other);
+      if (agreement > best) [best, bestAt] = [agreement, at];
+    });
+    if (bestAt >= 0) used.add(bestAt);
+    const weight = COMMON_GIVEN_NAMES.has(canonicalGivenName(word)) ? 0.4 : 1;
+    total += best * weight;
+    weights += weight;
+  }
+  return (total / weights) * (1 - leftOverPenalty(longer, used));
+}
+
+/** Names of the longer list nobody matched; a missing first name costs most, a common one least. */
+function leftOverPenalty(longer: readonly string[], used: ReadonlySet<number>): number {
+  let penalty = 0;
+  longer.forEach((word, at) => {
+    if (used.has(at)) return;
+    const common = COMMON_GIVEN_NAMES.has(canonicalGivenName(word));
+    penalty += common ? 0.04 : at === 0 ? 0.2 : 0.08;
+  });
+  return penalty;
+}
+
+function otherGender(a: string, b: string): boolean {
+  const [shorter, longer] = a.length <= b.length ? [a, b] : [b, a];
+  if (longer === `${shorter}A`) return true;
+  return (
+    a.length === b.length && a.slice(0, -1) === b.slice(0, -1) && /[AO]$/.test(a) && /[AO]$/.test(b)
+  );
+}
+
+/**
+ * Paternal (first word) and maternal (last word) surname agreement; the maternal is null when
+ * either side has a single surname.
+ */
+export function surnamesAgreement(
+  a: readonly string[],
+  b: readonly string[],
+): { paternal: number | null; maternal: number | null } {
+  const [paternalA, paternalB] = [a[0], b[0]];
+  const maternalA = a.length > 1 ? a.at(-1) : undefined;
+  const maternalB = b.length > 1 ? b.at(-1) : undefined;
+  return {
+    paternal: paternalA && paternalB ? wordAgreement(paternalA, paternalB) : null,
+    maternal: maternalA && maternalB ? wordAgreement(maternalA, maternalB) : null,
+  };
+}

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { type OpenReview, patientIdForReview, resolutionEvents } from './resolution.ts';
+
+const review: OpenReview = {
+  reviewId: 'review-1',
+  documentId: 'doc-1',
+  round: 2,
+  score: 0.71,
+  subject: {
+    facility: 'Hospital Central',
+    identifiers: [{ kind: 'record-number', value: '4471' }],
+    name: 'ANA PEREZ LOPEZ',
+    surnames: 'PEREZ LOPEZ',
+    givenNames: 'ANA',
+    dateOfBirth: '1980-05-17',
+    sex: 'F',
+  },
+  candidates: [{ patientId: 'patient-9', score: 0.71, evidence: [] }],
+  requestedByEvent: 'event-requested',
+};
+
+const context = () => {
+  let n = 0;
+  return { tenantId: 'tenant-a', correlationId: 'corr-1', now: 1_000, newId: () => `id-${++n}` };
+};
+
+describe('a reviewer decision as events', () => {
+  it('registers the subject as a new patient, then resolves the review to it', () => {
+    const { registered, resolved } = resolutionEvents(
+      review,
+      { action: 'register', patientId: null, reviewer: 'ana', note: 'not in the index' },
+      context(),
+    );
+    const patientId = patientIdForReview('tenant-a', 'review-1');
+    expect(registered).toEqual({
+      type: 'PatientRegistered',
+      metadata: {
+        eventId: 'id-1',
+        occurredAt: 1_000,
+        tenantId: 'tenant-a',
+        aggregateId: patientId,
+        correlationId: 'corr-1',
+        causationId: 'event-requested',
+        actor: 'reviewer:ana',
+      },
+      data: {
+        documentId: 'doc-1',
+        round: 2,
+        score: 0.71,
+        subject: review.subject,
+        candidates: review.candidates,
+        reason: 'review',
+      },
+    });
+    expect(resolved).toMatchObject({
+      type: 'ReviewResolved',
+      metadata: { aggregateId: 'doc-1', causationId: 'id-1', actor: 'reviewer:ana' },
+      data: {
+        round: 2,
+        reviewId: 'review-1',
+        resolution: 'registered',
+        patientId,
+        note: 'not in the index',
+      },
+    });
+  });
+
+  it('assigns the given patient, caused by the review request', () => {
+    const { registered, resolved } = resolutionEvents(
+      review,
+      { action: 'assign', patientId: 'patient-9', reviewer: 'ana', note: null },
+      context(),
+    );
+    expect(registered).toBeNull();
+    expect(resolved).toMatchObject({
+      metadata: { causationId: 'event-requested' },
+      data: { resolution: 'assigned', patientId: 'patient-9' },
+    });
+  });
+
+  it('rejects without a patient', () => {
+    const { resolved } = resolutionEvents(
+      review,
+      { action: 'reject', patientId: 'ignored', reviewer: 'ana', note: null },
+      context(),
+    );
+    expect(resolved.data).toMatchObject({ resolution: 'rejected', patientId: null });
+  });
+
+  it('derives one patient id per review, shaped as a UUID', () => {
+    const id = patientIdForReview('tenant-a', 'review-1');
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(patientIdForReview('tenant-a', 'review-1')).toBe(id);
+    expect(patientIdForReview('tenant-a', 'review-2')).not.toBe(id);
+    expect(patientIdForReview('tenant-b', 'review-1')).not.toBe(id);
+  });
+});

@@ -1,0 +1,63 @@
+import type { PatientMatchReviewRequired, ReviewResolved } from '../../schemas/events.ts';
+import { type Projection, type SqlStatement, sql } from '../runtime/projection.ts';
+
+export const REVIEW_STATUSES = ['open', 'assigned', 'registered', 'rejected'] as const;
+export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
+
+const RESOLVED_STATUS: Record<string, ReviewStatus> = {
+  assigned: 'assigned',
+  registered: 'registered',
+  rejected: 'rejected',
+};
+
+/** Patient-match reviews: opened by the matcher, closed once by a reviewer's resolution. */
+export const reviewsProjection: Projection = {
+  name: 'reviews',
+  canHandle: ['PatientMatchReviewRequired', 'ReviewResolved'],
+  handle: (event) => {
+    if (event.type === 'PatientMatchReviewRequired') return [opened(event)];
+    if (event.type === 'ReviewResolved') return resolved(event);
+    return [];
+  },
+};
+
+function opened(event: PatientMatchReviewRequired): SqlStatement {
+  const { tenantId, aggregateId, occurredAt, eventId } = event.metadata;
+  const d = event.data;
+  return sql(
+    `INSERT INTO reviews (tenant_id, review_id, document_id, round, score, subject, candidates,
+       status, requested_at, requested_by_event)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     ON CONFLICT (tenant_id, review_id) DO NOTHING`,
+    tenantId,
+    d.reviewId,
+    aggregateId,
+    d.round,
+    d.score,
+    JSON.stringify(d.subject),
+    JSON.stringify(d.candidates),
+    'open' satisfies ReviewStatus,
+    new Date(occurredAt),
+    eventId,
+  );
+}
+
+function resolved(event: ReviewResolved): SqlStatement[] {
+  const { tenantId, occurredAt, actor } = event.metadata;
+  const status = RESOLVED_STATUS[event.data.resolution];
+  if (!status) return [];
+  return [
+    sql(
+      `UPDATE reviews SET status = $3, resolved_at = $4, resolved_by = $5, patient_id = $6,
+         note = $7
+       WHERE tenant_id = $1 AND review_id = $2 AND status = 'open'`,
+      tenantId,
+      event.data.reviewId,
+      status,
+      new Date(occurredAt),
+      actor,
+      event.data.patientId,
+      event.data.note,
+    ),
+  ];
+}

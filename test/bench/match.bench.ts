@@ -1,0 +1,74 @@
+// Patient matching at scale: builds indexes of seeded synthetic patients (100,000 and 1,000,000 by
+// default), then times match decisions for a mix of queries planted against them (the same person
+// written another way, namesakes, twins, siblings, newcomers). Prints the index build time, the
+// memory the index holds (heapUsed and rss before and after building, after a full GC when run
+// with --expose-gc), decisions per second and p50/p99 per decision.
+// Run: `node --expose-gc --import tsx test/bench/match.bench.ts [sizes] [queries per kind]`,
+// e.g. `... match.bench.ts 100000,1000000 300`. Not a timed test: it prints its figures.
+import { performance } from 'node:perf_hooks';
+import { matchSubject, patientOf } from '../../processors/match-patient/match.ts';
+import { createPatientIndex } from '../../processors/match-patient/patient-index.ts';
+import { matchPolicy } from '../../processors/match-patient/policy.ts';
+import { prepareSubject } from '../../processors/match-patient/subject.ts';
+import { plantQueries, registrationSubject, syntheticPatient } from '../fixtures/patients.ts';
+
+const [sizesArg = '100000,1000000', perKindArg = '300'] = process.argv.slice(2);
+const SIZES = sizesArg.split(',').map(Number);
+const PER_KIND = Number(perKindArg);
+const TENANT = 'tenant-bench';
+const SEED = 4242;
+const policy = matchPolicy({ autoThreshold: 0.95, reviewThreshold: 0.6 });
+
+const gc = (globalThis as { gc?: () => void }).gc;
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+function memory() {
+  gc?.();
+  const { heapUsed, rss } = process.memoryUsage();
+  return { heapUsed, rss };
+}
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+
+function bench(size: number) {
+  const before = memory();
+  const index = createPatientIndex();
+  let building = 0;
+  for (let serial = 0; serial < size; serial++) {
+    const patient = syntheticPatient(SEED, serial);
+    const subject = registrationSubject(patient);
+    const started = performance.now();
+    index.register(TENANT, patientOf(patient.id, prepareSubject(subject)));
+    building += performance.now() - started;
+  }
+  const after = memory();
+
+  const queries = plantQueries({ seed: SEED, size }, 99, PER_KIND);
+  const times: number[] = [];
+  const decisions = { matched: 0, review: 0, new: 0 };
+  for (const query of queries) {
+    const started = performance.now();
+    const { decision } = matchSubject(index, TENANT, query.subject, policy);
+    times.push(performance.now() - started);
+    decisions[decision.kind]++;
+  }
+  const total = times.reduce((a, b) => a + b, 0);
+  times.sort((a, b) => a - b);
+
+  console.log(`\n${size.toLocaleString('en')} patients (${index.size(TENANT)} in the index)`);
+  console.log(`  build: ${(building / 1000).toFixed(1)} s of index work (generation not counted)`);
+  console.log(
+    `  memory: heapUsed ${mb(before.heapUsed)} -> ${mb(after.heapUsed)} (+${mb(after.heapUsed - before.heapUsed)}), ` +
+      `rss ${mb(before.rss)} -> ${mb(after.rss)} (+${mb(after.rss - before.rss)})` +
+      `${gc ? '' : ' (no --expose-gc: without a GC first)'}`,
+  );
+  console.log(
+    `  ${queries.length} decisions: ${((queries.length / total) * 1000).toFixed(0)} decisions/s, ` +
+      `p50 ${percentile(times, 50).toFixed(3)} ms, p99 ${percentile(times, 99).toFixed(3)} ms, ` +
+      `max ${(times.at(-1) ?? 0).toFixed(3)} ms`,
+  );
+  console.log(
+    `  outcomes: ${decisions.matched} matched, ${decisions.review} review, ${decisions.new} new`,
+  );
+}
+
+for (const size of SIZES) bench(size);

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPatientIndexFeed } from '../../processors/match-patient/index-feed.ts';
+import { patientOf } from '../../processors/match-patient/match.ts';
+import { createPatientIndex } from '../../processors/match-patient/patient-index.ts';
+import { prepareSubject } from '../../processors/match-patient/subject.ts';
+import type { PatientSubject } from '../../schemas/events.ts';
+import { eventually } from '../support/environment.ts';
+import { documentEvent } from '../support/events.ts';
+import { createHarness, type Harness } from '../support/harness.ts';
+
+const TENANT = 'tenant-a';
+const FACILITY = 'Centro Médico del Bajío';
+
+const subject = (name: string, record: string, dateOfBirth: string): PatientSubject => ({
+  facility: FACILITY,
+  identifiers: [{ kind: 'record-number', value: record }],
+  name,
+  surnames: null,
+  givenNames: null,
+  dateOfBirth,
+  sex: 'F',
+});
+const registered = (patientId: string, who: PatientSubject) =>
+  documentEvent(
+    'PatientRegistered',
+    { documentId: randomUUID(), round: 1, score: 0, subject: who, candidates: [], reason: 'match' },
+    { tenantId: TENANT, aggregateId: patientId, actor: 'match-patient@1.0.0' },
+  );
+const merged = (survivorId: string, mergedId: string) =>
+  documentEvent(
+    'PatientsMerged',
+    { mergedId, reason: 'same person' },
+    { tenantId: TENANT, aggregateId: survivorId, actor: 'reviewer-1' },
+  );
+const byRecord = (record: string) =>
+  prepareSubject({ ...subject('', record, ''), name: null, dateOfBirth: null });
+
+describe('patient index feed against the real patient log', () => {
+  let harness: Harness;
+  const ana = randomUUID();
+  const anita = randomUUID();
+  const rosa = randomUUID();
+
+  beforeAll(async () => {
+    harness = await createHarness();
+  });
+
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it('starts from an empty log without waiting for anything', async () => {
+    const index = createPatientIndex();
+    const feed = await startPatientIndexFeed(harness, index);
+    await feed.stop();
+    expect(index.size(TENANT)).toBe(0);
+  });
+
+  it('holds every registration and merge of the log once its start has resolved', async () => {
+    await harness.eventLog.append(
+      registered(ana, subject('PEREZ LOPEZ, ANA', '4471', '1980-03-07')),
+    );
+    await harness.eventLog.append(registered(anita, subject('PEREZ, ANITA', '9120', '1980-07-03')));
+    await harness.eventLog.append(
+      registered(rosa, subject('RUIZ SOTO, ROSA', '5008', '1966-04-09')),
+    );
+    await harness.eventLog.append(merged(ana, anita));
+    // Registered twice (a redelivery): still one patient.
+    await harness.eventLog.append(
+      registered(rosa, subject('RUIZ SOTO, ROSA', '5008', '1966-04-09')),
+    );
+
+    const index = createPatientIndex();
+    const feed = await startPatientIndexFeed(harness, index);
+    try {
+      expect(index.size(TENANT)).toBe(2);
+      expect(index.get(TENANT, rosa)?.id).toBe(rosa);
+      expect(index.candidates(TENANT, byRecord('9120'), 10).map((p) => p.id)).toEqual([ana]);
+      expect(index.get(TENANT, anita)?.id).toBe(ana);
+
+      const later = randomUUID();
+      await harness.eventLog.append(
+        registered(later, subject('DIAZ MEZA, LUZ', '7001', '1999-12-01')),
+      );
+      await eventually(() => expect(index.get(TENANT, later)?.id).toBe(later));
+    } finally {
+      await feed.stop();
+    }
+  });
+
+  it('lets a registration this process made tentatively stand once the log has it', async () => {
+    const index = createPatientIndex();
+    const feed = await startPatientIndexFeed(harness, index);
+    try {
+      const own = randomUUID();
+      const who = subject('LUNA VEGA, MARTA', '8100', '1975-02-14');
+      index.register(TENANT, patientOf(own, prepareSubject(who)), { tentative: true });
+      await harness.eventLog.append(registered(own, who));
+      // Once the feed has read it, a later abandoned chunk must not take it away.
+      const marker = randomUUID();
+      await harness.eventLog.append(registered(marker, subject('X, Y', '1', '2000-01-01')));
+      await eventually(() => expect(index.get(TENANT, marker)).toBeDefined());
+      index.settle(false);
+      expect(index.get(TENANT, own)?.id).toBe(own);
+    } finally {
+      await feed.stop();
+    }
+  });
+});
