@@ -1,5 +1,6 @@
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
+import TimeoutMiddleware from 'mappersmith/middleware/timeout';
 import type { TopicNames } from '../infra/kafka/topics.ts';
 import { EVENT_CATALOG, EVENT_TYPES, eventSchema, fullName, NAMESPACE } from './catalog.ts';
 import type { DomainEvent, EventType } from './events.ts';
@@ -23,8 +24,27 @@ export function subjectFor(topic: string, type: EventType): string {
   return `${topic}-${fullName(type)}`;
 }
 
+const REGISTRY_REQUEST_TIMEOUT_MS = 10_000;
+// The registry client is typed against mappersmith's CommonJS build, this import its ESM one.
+type RegistryMiddleware = NonNullable<
+  ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']
+>[number];
+
+/**
+ * A registry request that gets no answer fails after a timeout and is tried again, like a 5xx,
+ * rather than holding start-up (or a decode) forever.
+ */
 export function createSchemaRegistry(url: string): SchemaRegistry {
-  return new SchemaRegistry({ host: url, clientId: 'docstream' });
+  return new SchemaRegistry({
+    host: url,
+    clientId: 'docstream',
+    middlewares: [TimeoutMiddleware(REGISTRY_REQUEST_TIMEOUT_MS) as unknown as RegistryMiddleware],
+    retry: {
+      retries: 3,
+      validateRetry: (response) =>
+        response.responseStatus >= 500 || response.error()?.name === 'TimeoutError',
+    },
+  });
 }
 
 /**

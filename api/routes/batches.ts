@@ -4,6 +4,7 @@ import { assertBatchOpen, batchNotFound } from '../../producers/batches/sessions
 import { findBatch } from '../../projections/batches/queries.ts';
 import { watchBatch } from '../../projections/batches/watch.ts';
 import { ErrorBody } from '../errors.ts';
+import { discardStaged, stageParts } from '../multipart.ts';
 import { awaitReadModel, withToken } from '../read-your-writes.ts';
 import {
   BatchClosedSchema,
@@ -16,7 +17,6 @@ import {
   OpenBatchBody,
   TenantOnlyQuery,
 } from './batch-schemas.ts';
-import { discardStaged, stageParts } from './documents.ts';
 
 const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody, 504: ErrorBody };
 const ACTOR = 'api-client';
@@ -99,13 +99,13 @@ export const batchRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         summary: 'Close a batch: no more files; it completes when every file is done',
         params: BatchParams,
-        querystring: TenantOnlyQuery,
+        body: TenantOnlyQuery,
         response: { 202: BatchClosedSchema, ...errors },
       },
     },
     async (request, reply) => {
       const closed = await batches.close({
-        tenantId: request.query.tenantId,
+        tenantId: request.body.tenantId,
         batchId: request.params.id,
         actor: ACTOR,
       });

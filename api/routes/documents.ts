@@ -1,12 +1,11 @@
-import type { Multipart } from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { invalid, notFound } from '../../infra/errors.ts';
-import type { BlobStore, StagedBlob } from '../../producers/blobs/blob-store.ts';
 import { parseUploadFields } from '../../producers/upload/fields.ts';
 import { findDocument, listDocuments } from '../../projections/documents/queries.ts';
 import { documentHistory } from '../../projections/timeline/queries.ts';
 import { ErrorBody } from '../errors.ts';
+import { discardStaged, stageParts } from '../multipart.ts';
 import { awaitReadModel, withToken } from '../read-your-writes.ts';
 import {
   DocumentSchema,
@@ -20,50 +19,6 @@ import {
 } from './document-schemas.ts';
 
 const errors = { 400: ErrorBody, 404: ErrorBody, 503: ErrorBody, 504: ErrorBody };
-
-export interface StagedParts {
-  fields: Record<string, string>;
-  files: Array<{ fileName: string; staged: StagedBlob }>;
-}
-
-/**
- * Streams each part named `file` into the blob store's staging area and collects the form
- * fields. Refuses more than `maxFiles` files; on any error, discards what it staged.
- */
-export async function stageParts(
-  parts: AsyncIterable<Multipart>,
-  blobs: BlobStore,
-  limits: { maxBytes: number; maxFiles: number },
-): Promise<StagedParts> {
-  const staged: StagedParts = { fields: {}, files: [] };
-  try {
-    for await (const part of parts) {
-      if (part.type === 'file') {
-        if (part.fieldname !== 'file' || staged.files.length >= limits.maxFiles) {
-          part.file.resume();
-          throw invalid(
-            'UNEXPECTED_FILE',
-            limits.maxFiles === 1
-              ? 'send exactly one file, in the part named "file"'
-              : `send at most ${limits.maxFiles} files, in parts named "file"`,
-          );
-        }
-        const fileName = part.filename;
-        staged.files.push({ fileName, staged: await blobs.stage(part.file, limits.maxBytes) });
-      } else {
-        staged.fields[part.fieldname] = String(part.value);
-      }
-    }
-    return staged;
-  } catch (error) {
-    await discardStaged(blobs, staged);
-    throw error;
-  }
-}
-
-export async function discardStaged(blobs: BlobStore, { files }: StagedParts): Promise<void> {
-  await Promise.all(files.map((f) => blobs.discard(f.staged)));
-}
 
 export const documentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { pool, blobs, intake, config, requestReprocess } = app.docstream;

@@ -26,44 +26,47 @@ export type FileResult =
 export type AddFiles = (request: AddFilesRequest) => Promise<FileResult[]>;
 
 /**
- * Adds files to an open batch, each through the ordinary upload intake, under the batch's row
- * lock. A file the intake refuses gets its error code and does not stop the others; the
- * session's count grows by the files accepted.
- *
- * The intake commits each document on its own, so a crash between an accepted file and this
- * transaction's commit would leave the count one short.
+ * Adds files to an open batch, each through the ordinary upload intake inside a transaction that
+ * also holds the batch's row lock and counts the file, so the count always matches the files
+ * accepted. A file the intake refuses gets its error code and does not stop the others.
  */
 export function createAddFiles(deps: { pool: Pool; intake: UploadIntake }): AddFiles {
-  return ({ tenantId, batchId, files, fields, actor }) =>
-    withTransaction(deps.pool, async (db) => {
-      await lockOpenBatch(db, tenantId, batchId);
-      const results: FileResult[] = [];
-      for (const { fileName, staged } of files) {
-        try {
-          const upload = parseUploadFields({ ...fields, tenantId, fileName });
-          const accepted = await deps.intake({
-            ...upload,
-            staged,
-            actor,
-            correlationId: batchId,
-            batchId,
-          });
-          results.push({
-            fileName,
-            documentId: accepted.documentId,
-            duplicateOf: accepted.duplicateOf,
-          });
-        } catch (error) {
-          if (!(error instanceof DocstreamError)) throw error;
-          results.push({ fileName, error: { code: error.code, message: error.message } });
-        }
+  return async ({ tenantId, batchId, files, fields, actor }) => {
+    // An unknown or closed batch refuses the whole request.
+    await withTransaction(deps.pool, (db) => lockOpenBatch(db, tenantId, batchId));
+    const addOne = (file: StagedFile) =>
+      withTransaction(deps.pool, async (db) => {
+        await lockOpenBatch(db, tenantId, batchId);
+        const upload = parseUploadFields({ ...fields, tenantId, fileName: file.fileName });
+        const accepted = await deps.intake({
+          ...upload,
+          staged: file.staged,
+          actor,
+          correlationId: batchId,
+          batchId,
+          within: db,
+        });
+        await db.query(
+          `UPDATE batch_sessions SET file_count = file_count + 1
+           WHERE tenant_id = $1 AND batch_id = $2`,
+          [tenantId, batchId],
+        );
+        return accepted;
+      });
+    const results: FileResult[] = [];
+    for (const file of files) {
+      try {
+        const { documentId, duplicateOf } = await addOne(file);
+        results.push({ fileName: file.fileName, documentId, duplicateOf });
+      } catch (error) {
+        // Rolled back: nothing of this file is counted or recorded.
+        if (!(error instanceof DocstreamError)) throw error;
+        results.push({
+          fileName: file.fileName,
+          error: { code: error.code, message: error.message },
+        });
       }
-      const accepted = results.filter((r) => 'documentId' in r).length;
-      await db.query(
-        `UPDATE batch_sessions SET file_count = file_count + $3
-         WHERE tenant_id = $1 AND batch_id = $2`,
-        [tenantId, batchId, accepted],
-      );
-      return results;
-    });
+    }
+    return results;
+  };
 }

@@ -1,6 +1,6 @@
 import { DocstreamError, invalid } from '../../infra/errors.ts';
 import type { EventLog } from '../../infra/kafka/event-log.ts';
-import { type Pool, withTransaction } from '../../infra/postgres.ts';
+import { type Pool, type PoolClient, withTransaction } from '../../infra/postgres.ts';
 import type { DocumentUploaded, LogPosition } from '../../schemas/events.ts';
 import type { BlobStore, StagedBlob } from '../blobs/blob-store.ts';
 import { type AllowedMediaType, detectMediaType } from './content-type.ts';
@@ -12,6 +12,8 @@ export interface UploadRequest extends UploadFields {
   actor: string;
   correlationId: string;
   batchId?: string | null;
+  /** The caller's open transaction, when what it writes must commit with the upload's rows. */
+  within?: PoolClient;
 }
 
 export interface UploadAccepted {
@@ -60,7 +62,10 @@ export function createUploadIntake(deps: IntakeDeps): UploadIntake {
       );
     }
 
-    return withTransaction(deps.pool, async (db) => {
+    const { within } = request;
+    const transaction = <T>(work: (db: PoolClient) => Promise<T>) =>
+      within ? work(within) : withTransaction(deps.pool, work);
+    return transaction(async (db) => {
       await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
         `${tenantId}/${staged.sha256}`,
       ]);

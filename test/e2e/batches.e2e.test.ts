@@ -153,7 +153,7 @@ describe('batch uploads, through the API', () => {
     const nota = (more.body.files as Array<{ documentId: string }>)[0];
     const ids = [lab, receta, nota].map((f) => f?.documentId as string);
 
-    const closed = await post(`/batches/${batchId}/close?tenantId=${TENANT}`);
+    const closed = await post(`/batches/${batchId}/close`, { tenantId: TENANT });
     expect(closed).toMatchObject({ status: 202, body: { fileCount: 3 } });
     const stream = await listen(
       url(
@@ -216,7 +216,7 @@ describe('batch uploads, through the API', () => {
   it('refuses files and a second close once a batch is closed', async () => {
     const { body } = await post('/batches', { tenantId: TENANT });
     const batchId = body.batchId as string;
-    expect(await post(`/batches/${batchId}/close?tenantId=${TENANT}`)).toMatchObject({
+    expect(await post(`/batches/${batchId}/close`, { tenantId: TENANT })).toMatchObject({
       status: 202,
       body: { fileCount: 0 },
     });
@@ -225,7 +225,7 @@ describe('batch uploads, through the API', () => {
       filesForm([[await textPdf(['late']), 'late.pdf']]),
     );
     expect(late).toMatchObject({ status: 409, body: { code: 'BATCH_CLOSED' } });
-    expect(await post(`/batches/${batchId}/close?tenantId=${TENANT}`)).toMatchObject({
+    expect(await post(`/batches/${batchId}/close`, { tenantId: TENANT })).toMatchObject({
       status: 409,
       body: { code: 'BATCH_CLOSED' },
     });
@@ -237,7 +237,7 @@ describe('batch uploads, through the API', () => {
     expect(await get(`/batches/${UNKNOWN}?tenantId=${TENANT}`)).toMatchObject(notFound);
     expect(await get(`/batches/${body.batchId}?tenantId=other-clinic`)).toMatchObject(notFound);
     expect(await get(`/batches/${UNKNOWN}/events?tenantId=${TENANT}`)).toMatchObject(notFound);
-    expect(await post(`/batches/${UNKNOWN}/close?tenantId=${TENANT}`)).toMatchObject(notFound);
+    expect(await post(`/batches/${UNKNOWN}/close`, { tenantId: TENANT })).toMatchObject(notFound);
     expect(
       await post(
         `/batches/${UNKNOWN}/files?tenantId=${TENANT}`,

@@ -4,8 +4,17 @@ export function apiClient(baseUrl: string, tenantId: string) {
     const response = await fetch(`${baseUrl}${path}`);
     return { status: response.status, body: await response.json() };
   };
+  const post = async (path: string, body: object) => {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tenantId, ...body }),
+    });
+    return { status: response.status, body: await response.json() };
+  };
   return {
     get,
+    post,
     async upload(bytes: Buffer, fileName: string, fields: Record<string, string> = {}) {
       const form = new FormData();
       form.append('tenantId', tenantId);
