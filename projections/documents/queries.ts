@@ -1,5 +1,5 @@
-import { invalid } from '../../infra/errors.ts';
 import type { Pool } from '../../infra/postgres.ts';
+import { decodeCursor, pageOf } from '../runtime/paging.ts';
 
 export interface DocumentView {
   id: string;
@@ -176,30 +176,5 @@ export async function listDocuments(
      ORDER BY uploaded_at DESC, document_id DESC LIMIT $${values.length}`,
     values,
   );
-  const items = rows.slice(0, page.limit).map(toView);
-  const last = items.at(-1);
-  const nextCursor =
-    rows.length > page.limit && last ? encodeCursor(last.uploadedAt, last.id) : null;
-  return { items, nextCursor };
-}
-
-export function encodeCursor(uploadedAt: string, id: string): string {
-  return Buffer.from(JSON.stringify([uploadedAt, id])).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): [string, string] {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(value) &&
-      value.length === 2 &&
-      typeof value[1] === 'string' &&
-      !Number.isNaN(Date.parse(value[0]))
-    ) {
-      return [value[0], value[1]];
-    }
-  } catch {
-    // fall through: not JSON
-  }
-  throw invalid('INVALID_CURSOR', 'the cursor is not one this API issued');
+  return pageOf(rows.map(toView), page.limit, (item) => [item.uploadedAt, item.id]);
 }

@@ -1,6 +1,6 @@
 import type { Pool } from '../../infra/postgres.ts';
-import { decodeCursor, encodeCursor } from '../documents/queries.ts';
 import { searchKey } from '../entities/values.ts';
+import { decodeCursor, pageOf } from '../runtime/paging.ts';
 
 /**
  * SQL condition: document `d` belongs to patient $2 (a survivor) or to a patient merged into it;
@@ -109,11 +109,7 @@ export async function listPatients(
      ORDER BY p.registered_at DESC, p.patient_id DESC LIMIT $${values.length}`,
     values,
   );
-  const items = rows.slice(0, page.limit).map(toView);
-  const last = items.at(-1);
-  const nextCursor =
-    rows.length > page.limit && last ? encodeCursor(last.registeredAt, last.id) : null;
-  return { items, nextCursor };
+  return pageOf(rows.map(toView), page.limit, (item) => [item.registeredAt, item.id]);
 }
 
 export interface PatientDocument {

@@ -1,6 +1,6 @@
 import type { Pool } from '../../infra/postgres.ts';
 import type { MatchCandidate, PatientSubject } from '../../schemas/events.ts';
-import { decodeCursor, encodeCursor } from '../documents/queries.ts';
+import { decodeCursor, pageOf } from '../runtime/paging.ts';
 
 /** Who the document says its patient is (as PatientSubject, with a plain array). */
 export type ReviewSubject = Omit<PatientSubject, 'identifiers'> & {
@@ -91,9 +91,5 @@ export async function listReviews(
      ORDER BY requested_at, review_id LIMIT $${values.length}`,
     values,
   );
-  const items = rows.slice(0, page.limit).map(toView);
-  const last = items.at(-1);
-  const nextCursor =
-    rows.length > page.limit && last ? encodeCursor(last.requestedAt, last.id) : null;
-  return { items, nextCursor };
+  return pageOf(rows.map(toView), page.limit, (item) => [item.requestedAt, item.id]);
 }

@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EventLog } from '../../infra/kafka/event-log.ts';
 import { createLogger } from '../../infra/logger.ts';
-import { createPool, migrate, type Pool } from '../../infra/postgres.ts';
 import { startBatchCompletion } from '../../producers/batches/completion.ts';
 import { findBatch } from '../../projections/batches/queries.ts';
-import { PROJECTIONS } from '../../projections/catalog.ts';
 import type { DomainEvent, EventMetadata } from '../../schemas/events.ts';
-import { createTestEnvironment, eventually, type TestEnvironment } from '../support/environment.ts';
+import { eventually } from '../support/environment.ts';
 import { chainOf, documentEvent, documentUploaded, matchingOf } from '../support/events.ts';
-import { projectionSpec } from '../support/projection-spec.ts';
+import { readModelDatabase } from '../support/projection-spec.ts';
 
 const BATCH = `SELECT name, status, file_count, closed_at IS NOT NULL AS closed,
   completed_at IS NOT NULL AS completed, processed, failed, matched, created, in_review
@@ -38,22 +36,10 @@ function batchOf(batchId = randomUUID(), tenantId = 'tenant-a') {
 }
 
 describe('the batches read model', () => {
-  let env: TestEnvironment;
-  let pool: Pool;
-  const spec = () => projectionSpec(pool, PROJECTIONS);
-
-  beforeAll(async () => {
-    env = await createTestEnvironment();
-    await migrate(env.config.database.url, createLogger('silent'));
-    pool = createPool(env.config.database.url, 2);
-  });
-  beforeEach(async () => {
-    await pool.query('TRUNCATE batches, batch_files, documents, batch_sessions, batch_completions');
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await env?.cleanup();
-  });
+  const db = readModelDatabase(
+    'batches, batch_files, documents, batch_sessions, batch_completions',
+  );
+  const spec = db.spec;
 
   it('opens a batch, and closes it with its file count once', async () => {
     const batch = batchOf();
@@ -121,7 +107,7 @@ describe('the batches read model', () => {
           { document_id: second.metadata.aggregateId, file_name: 'b.pdf' },
         ],
       );
-    expect((await pool.query('SELECT count(*)::int AS n FROM batch_files')).rows).toEqual([
+    expect((await db.pool.query('SELECT count(*)::int AS n FROM batch_files')).rows).toEqual([
       { n: 2 },
     ]);
   });
@@ -158,7 +144,7 @@ describe('the batches read model', () => {
         [batch.batchId],
         [{ status: 'closed' }],
       );
-    const view = await findBatch(pool, 'tenant-a', batch.batchId);
+    const view = await findBatch(db.pool, 'tenant-a', batch.batchId);
     expect(view).toMatchObject({
       status: 'closed',
       fileCount: 4,
@@ -181,7 +167,7 @@ describe('the batches read model', () => {
       ['n.pdf', 'uploaded', null, 'registered', 'patient-2'],
       ['w.pdf', 'uploaded', null, null, null],
     ]);
-    expect(await findBatch(pool, 'tenant-b', batch.batchId)).toBeNull();
+    expect(await findBatch(db.pool, 'tenant-b', batch.batchId)).toBeNull();
   });
 
   it('completes a batch once, after the log accepted the event, trying again after a refusal', async () => {
@@ -194,7 +180,7 @@ describe('the batches read model', () => {
         matchingOf(decided!).reviewRequired('r-1', []),
       )
       .thenRowsMatch('SELECT count(*)::int AS n FROM batch_files', [], [{ n: 2 }]);
-    await pool.query(
+    await db.pool.query(
       `INSERT INTO batch_sessions (tenant_id, batch_id, status, file_count, closed_event_id,
          opened_at, closed_at) VALUES ('tenant-a', $1, 'closed', 2, 'closed-event', now(), now())`,
       [batch.batchId],
@@ -209,7 +195,7 @@ describe('the batches read model', () => {
       },
     };
     const completion = startBatchCompletion({
-      pool,
+      pool: db.pool,
       eventLog,
       logger: createLogger('silent'),
       now: Date.now,
@@ -220,7 +206,7 @@ describe('the batches read model', () => {
       // The first pass, at start, meets the refusal and leaves no trace.
       await eventually(() => expect(attempts).toBe(1));
       await eventually(async () =>
-        expect((await pool.query('SELECT * FROM batch_completions')).rows).toEqual([]),
+        expect((await db.pool.query('SELECT * FROM batch_completions')).rows).toEqual([]),
       );
       expect(await completion.check()).toBe(1);
       expect(await completion.check()).toBe(0);
@@ -243,7 +229,7 @@ describe('the batches read model', () => {
       .given(batch.opened(), done, batch.file(), batch.closed(3))
       .when(chainOf(done).rejected('PDF_ENCRYPTED'))
       .thenRowsMatch('SELECT count(*)::int AS n FROM batch_files', [], [{ n: 2 }]);
-    await pool.query(
+    await db.pool.query(
       `INSERT INTO batch_sessions (tenant_id, batch_id, status, file_count, opened_at, closed_at)
        VALUES ('tenant-a', $1, 'closed', 3, now(), now())`,
       [batch.batchId],
@@ -252,7 +238,7 @@ describe('the batches read model', () => {
       append: () => Promise.reject(new Error('nothing should be appended')),
     };
     const completion = startBatchCompletion({
-      pool,
+      pool: db.pool,
       eventLog,
       logger: createLogger('silent'),
       now: Date.now,

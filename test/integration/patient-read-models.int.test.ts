@@ -1,11 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../infra/logger.ts';
-import { createPool, migrate, type Pool } from '../../infra/postgres.ts';
-import { PROJECTIONS } from '../../projections/catalog.ts';
+import { describe, expect, it } from 'vitest';
 import { patientLabs } from '../../projections/entities/queries.ts';
 import { findPatient, listPatients, patientDocuments } from '../../projections/patients/queries.ts';
 import { listReviews } from '../../projections/reviews/queries.ts';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment.ts';
 import {
   chainOf,
   documentUploaded,
@@ -15,7 +11,7 @@ import {
   patientSubject,
   patientsMerged,
 } from '../support/events.ts';
-import { projectionSpec } from '../support/projection-spec.ts';
+import { readModelDatabase } from '../support/projection-spec.ts';
 
 const MATCH = `SELECT patient_id, match_status, match_score, match_method, review_id, quality_score
   FROM documents WHERE document_id = $1`;
@@ -23,24 +19,10 @@ const MERGED_INTO = `SELECT patient_id, merged_into FROM patients WHERE tenant_i
   ORDER BY patient_id`;
 
 describe('patient, entity and review read models', () => {
-  let env: TestEnvironment;
-  let pool: Pool;
-  const spec = () => projectionSpec(pool, PROJECTIONS);
-
-  beforeAll(async () => {
-    env = await createTestEnvironment();
-    await migrate(env.config.database.url, createLogger('silent'));
-    pool = createPool(env.config.database.url, 2);
-  });
-  beforeEach(async () => {
-    await pool.query(`TRUNCATE documents, document_timeline, document_pages, patients, reviews,
-      document_entities, document_labs, document_medications, document_diagnoses, document_vitals,
-      document_identifiers`);
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await env?.cleanup();
-  });
+  const db = readModelDatabase(
+    'documents, document_timeline, document_pages, patients, reviews, document_entities, document_labs, document_medications, document_diagnoses, document_vitals, document_identifiers',
+  );
+  const spec = db.spec;
 
   describe('documents', () => {
     it('records the quality and the patient a document was matched to', async () => {
@@ -227,7 +209,7 @@ describe('patient, entity and review read models', () => {
           [],
           [{ patient_id: 'A' }, { patient_id: 'B', merged_into: 'A' }],
         );
-      expect((await findPatient(pool, 'tenant-a', 'B'))?.name).toBe('ANA PEREZ LOPEZ');
+      expect((await findPatient(db.pool, 'tenant-a', 'B'))?.name).toBe('ANA PEREZ LOPEZ');
     });
 
     it('applies a redelivered registration and merge once', async () => {
@@ -259,20 +241,20 @@ describe('patient, entity and review read models', () => {
         )
         .when(patientsMerged('A', 'B'))
         .thenRowsMatch('SELECT count(*)::int AS n FROM patients', [], [{ n: 3 }]);
-      expect(await findPatient(pool, 'tenant-a', 'B')).toMatchObject({
+      expect(await findPatient(db.pool, 'tenant-a', 'B')).toMatchObject({
         id: 'A',
         mergedInto: 'A',
         mergedIds: ['B'],
       });
-      expect(await findPatient(pool, 'tenant-a', 'A')).toMatchObject({
+      expect(await findPatient(db.pool, 'tenant-a', 'A')).toMatchObject({
         id: 'A',
         mergedInto: null,
         mergedIds: ['B'],
       });
-      expect(await findPatient(pool, 'tenant-b', 'A')).toBeNull();
-      const all = await listPatients(pool, 'tenant-a', {}, { limit: 10 });
+      expect(await findPatient(db.pool, 'tenant-b', 'A')).toBeNull();
+      const all = await listPatients(db.pool, 'tenant-a', {}, { limit: 10 });
       expect(all.items.map((p) => p.id).sort()).toEqual(['A', 'C']);
-      const named = await listPatients(pool, 'tenant-a', { q: 'jose nunez' }, { limit: 10 });
+      const named = await listPatients(db.pool, 'tenant-a', { q: 'jose nunez' }, { limit: 10 });
       expect(named.items.map((p) => p.id)).toEqual(['A']);
     });
 
@@ -286,10 +268,10 @@ describe('patient, entity and review read models', () => {
           patientRegistered('P3', {}, { occurredAt: at(30) }),
         )
         .thenRowsMatch('SELECT count(*)::int AS n FROM patients', [], [{ n: 3 }]);
-      const first = await listPatients(pool, 'tenant-a', {}, { limit: 2 });
+      const first = await listPatients(db.pool, 'tenant-a', {}, { limit: 2 });
       expect(first.items.map((p) => p.id)).toEqual(['P3', 'P2']);
       const second = await listPatients(
-        pool,
+        db.pool,
         'tenant-a',
         {},
         { limit: 2, cursor: first.nextCursor ?? undefined },
@@ -378,7 +360,7 @@ describe('patient, entity and review read models', () => {
           [upload.metadata.aggregateId],
           [{ test: 'Creatinina', value: 0.9, round: 2, observed_on: null }],
         );
-      const { rows } = await pool.query(
+      const { rows } = await db.pool.query(
         `SELECT (SELECT count(*)::int FROM document_medications) AS medications,
            (SELECT round FROM document_entities) AS round,
            (SELECT entities->'labs'->0->>'test' FROM document_entities) AS first_lab`,
@@ -424,13 +406,13 @@ describe('patient, entity and review read models', () => {
           [],
           [{ patient_id: 'A' }, { patient_id: 'B', merged_into: 'A' }, { patient_id: 'C' }],
         );
-      const labs = await patientLabs(pool, 'tenant-a', 'A', 'glucosá');
+      const labs = await patientLabs(db.pool, 'tenant-a', 'A', 'glucosá');
       expect(labs.map((l) => [l.documentId, l.test, l.value, l.observedOn])).toEqual([
         [january.metadata.aggregateId, 'Glucosa', 110, '2026-01-10'],
         [march.metadata.aggregateId, 'GLUCOSA', 140, '2026-03-10'],
       ]);
-      expect((await patientLabs(pool, 'tenant-a', 'A')).map((l) => l.test)).toHaveLength(3);
-      const documents = await patientDocuments(pool, 'tenant-a', 'A');
+      expect((await patientLabs(db.pool, 'tenant-a', 'A')).map((l) => l.test)).toHaveLength(3);
+      const documents = await patientDocuments(db.pool, 'tenant-a', 'A');
       expect(documents.map((d) => d.id).sort()).toEqual(
         [january.metadata.aggregateId, march.metadata.aggregateId].sort(),
       );
@@ -467,7 +449,7 @@ describe('patient, entity and review read models', () => {
             },
           ],
         );
-      const { items } = await listReviews(pool, 'tenant-a', 'open', { limit: 10 });
+      const { items } = await listReviews(db.pool, 'tenant-a', 'open', { limit: 10 });
       expect(items).toMatchObject([
         { id: 'review-1', subject: { name: 'ANA PEREZ LOPEZ' }, candidates: [candidate] },
       ]);
@@ -494,10 +476,10 @@ describe('patient, entity and review read models', () => {
             },
           ],
         );
-      expect((await listReviews(pool, 'tenant-a', 'open', { limit: 10 })).items).toEqual([]);
-      expect((await listReviews(pool, 'tenant-a', 'registered', { limit: 10 })).items).toHaveLength(
-        1,
-      );
+      expect((await listReviews(db.pool, 'tenant-a', 'open', { limit: 10 })).items).toEqual([]);
+      expect(
+        (await listReviews(db.pool, 'tenant-a', 'registered', { limit: 10 })).items,
+      ).toHaveLength(1);
     });
 
     it('lists open reviews oldest first, a page at a time', async () => {
@@ -514,9 +496,9 @@ describe('patient, entity and review read models', () => {
           }),
         )
         .thenRowsMatch('SELECT count(*)::int AS n FROM reviews', [], [{ n: 3 }]);
-      const first = await listReviews(pool, 'tenant-a', 'open', { limit: 2 });
+      const first = await listReviews(db.pool, 'tenant-a', 'open', { limit: 2 });
       expect(first.items.map((r) => r.id)).toEqual(['review-2', 'review-1']);
-      const rest = await listReviews(pool, 'tenant-a', 'open', {
+      const rest = await listReviews(db.pool, 'tenant-a', 'open', {
         limit: 2,
         cursor: first.nextCursor ?? undefined,
       });

@@ -1,32 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../infra/logger.ts';
-import { createPool, migrate, type Pool } from '../../infra/postgres.ts';
+import { describe, expect, it } from 'vitest';
 import { PROJECTIONS } from '../../projections/catalog.ts';
 import { documentText, searchDocuments } from '../../projections/text/queries.ts';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment.ts';
 import { chainOf, documentUploaded } from '../support/events.ts';
-import { projectionSpec } from '../support/projection-spec.ts';
+import { projectionSpec, readModelDatabase } from '../support/projection-spec.ts';
 
 const STATUS = `SELECT status, round, status_reason, page_count, text_method, document_type
   FROM documents WHERE document_id = $1`;
 
 describe('read models folded into PostgreSQL', () => {
-  let env: TestEnvironment;
-  let pool: Pool;
-  const spec = () => projectionSpec(pool, PROJECTIONS);
-
-  beforeAll(async () => {
-    env = await createTestEnvironment();
-    await migrate(env.config.database.url, createLogger('silent'));
-    pool = createPool(env.config.database.url, 2);
-  });
-  beforeEach(async () => {
-    await pool.query('TRUNCATE documents, document_timeline, document_pages');
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await env?.cleanup();
-  });
+  const db = readModelDatabase('documents, document_timeline, document_pages');
+  const spec = db.spec;
 
   it('follows the chain to classified', async () => {
     const upload = documentUploaded();
@@ -117,11 +100,13 @@ describe('read models folded into PostgreSQL', () => {
           },
         ],
       );
-    const { rows } = await pool.query(
+    const { rows } = await db.pool.query(
       'SELECT event_type, round FROM document_timeline WHERE document_id = $1 ORDER BY "offset"',
       [upload.metadata.aggregateId],
     );
-    expect(rows.map((r) => `${r.event_type}:${r.round}`)).toEqual([
+    expect(
+      rows.map((r: { event_type: string; round: number }) => `${r.event_type}:${r.round}`),
+    ).toEqual([
       'DocumentUploaded:1',
       'DocumentValidated:1',
       'DocumentReprocessRequested:2',
@@ -129,7 +114,7 @@ describe('read models folded into PostgreSQL', () => {
       'DocumentValidated:2',
     ]);
     // Until round 2 reads the text again, round 1's late reading is the text there is.
-    expect(await documentText(pool, 'tenant-a', upload.metadata.aggregateId)).toMatchObject([
+    expect(await documentText(db.pool, 'tenant-a', upload.metadata.aggregateId)).toMatchObject([
       { page: 1, round: 1, text: 'late round 1 text' },
     ]);
   });
@@ -169,7 +154,7 @@ describe('read models folded into PostgreSQL', () => {
         );
       },
     };
-    await projectionSpec(pool, PROJECTIONS, { blobs })
+    await projectionSpec(db.pool, PROJECTIONS, { blobs })
       .given(upload)
       .when(withRef)
       .thenRows(
@@ -207,21 +192,21 @@ describe('read models folded into PostgreSQL', () => {
       )
       .thenRows('SELECT count(*)::int AS n FROM document_pages', [], [{ n: 5 }]);
 
-    const accents = await searchDocuments(pool, 'tenant-a', 'toracico', 10);
+    const accents = await searchDocuments(db.pool, 'tenant-a', 'toracico', 10);
     expect(accents.map((h) => h.documentId).sort()).toEqual(
       [es.metadata.aggregateId, both.metadata.aggregateId].sort(),
     );
     expect(accents[0]).toMatchObject({ documentId: both.metadata.aggregateId, pages: [2] });
     expect(accents[0]?.snippet).toMatch(/<mark>[Tt]or[aá]cico<\/mark>/);
 
-    const stems = await searchDocuments(pool, 'tenant-a', 'pain', 10);
+    const stems = await searchDocuments(db.pool, 'tenant-a', 'pain', 10);
     expect(stems.map((h) => h.documentId)).toEqual([en.metadata.aggregateId]);
     expect(stems[0]?.snippet).toContain('<mark>pains</mark>');
 
-    const spanishStem = await searchDocuments(pool, 'tenant-a', 'análisis clínico', 10);
+    const spanishStem = await searchDocuments(db.pool, 'tenant-a', 'análisis clínico', 10);
     expect(spanishStem.map((h) => h.documentId)).toEqual([es.metadata.aggregateId]);
 
-    expect(await searchDocuments(pool, 'tenant-a', 'dolor -toracico', 10)).toEqual([]);
-    expect(await searchDocuments(pool, 'tenant-b', 'pain', 10)).toEqual([]);
+    expect(await searchDocuments(db.pool, 'tenant-a', 'dolor -toracico', 10)).toEqual([]);
+    expect(await searchDocuments(db.pool, 'tenant-b', 'pain', 10)).toEqual([]);
   });
 });

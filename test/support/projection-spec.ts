@@ -1,7 +1,10 @@
-import { expect } from 'vitest';
-import { type Pool, withTransaction } from '../../infra/postgres.ts';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import { createLogger } from '../../infra/logger.ts';
+import { createPool, migrate, type Pool, withTransaction } from '../../infra/postgres.ts';
+import { PROJECTIONS } from '../../projections/catalog.ts';
 import type { Projection, ProjectionPorts } from '../../projections/runtime/projection.ts';
 import type { DomainEvent } from '../../schemas/events.ts';
+import { createTestEnvironment, type TestEnvironment } from './environment.ts';
 
 /**
  * Read-model tests as specifications against a real PostgreSQL:
@@ -49,5 +52,33 @@ export function projectionSpec(
         },
       };
     },
+  };
+}
+
+/**
+ * A migrated database of its own for a file of read-model specs, `tables` emptied before each
+ * test; `spec()` folds events into it with every projection, as the runtime does.
+ */
+export function readModelDatabase(tables: string) {
+  let env: TestEnvironment | undefined;
+  let pool: Pool | undefined;
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    await migrate(env.config.database.url, createLogger('silent'));
+    pool = createPool(env.config.database.url, 2);
+  });
+  beforeEach(async () => {
+    await pool?.query(`TRUNCATE ${tables}`);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await env?.cleanup();
+  });
+  return {
+    get pool(): Pool {
+      if (!pool) throw new Error('the read-model database is not ready yet');
+      return pool;
+    },
+    spec: () => projectionSpec(pool as Pool, PROJECTIONS),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor } from './queries.ts';
+import { decodeCursor, encodeCursor } from './paging.ts';
 
 describe('document list cursor', () => {
   it('round-trips the last row key', () => {
