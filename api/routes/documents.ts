@@ -80,7 +80,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { tenantId, limit, cursor, minPosition, ...filters } = request.query;
-      await awaitReadModel(app.docstream, 'documents', minPosition);
+      await awaitReadModel(app.docstream, ['documents', 'patients'], minPosition);
       return listDocuments(pool, tenantId, filters, { limit, cursor });
     },
   );
@@ -96,7 +96,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      await awaitReadModel(app.docstream, 'documents', request.query.minPosition);
+      await awaitReadModel(app.docstream, ['documents', 'patients'], request.query.minPosition);
       const document = await findDocument(pool, request.query.tenantId, request.params.id);
       if (!document) throw notFound('DOCUMENT_NOT_FOUND', 'no such document for this tenant');
       return document;

@@ -1,5 +1,6 @@
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import pLimit from 'p-limit';
+import { createEventProducer } from '../../infra/kafka/client.ts';
 import type { TopicNames } from '../../infra/kafka/topics.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { Metrics } from '../../infra/metrics.ts';
@@ -48,10 +49,8 @@ export async function startProcessor<T extends EventType>(
   const { kafka, topics, settings } = deps;
   const log = deps.logger.child({ processor: actorOf(processor) });
   const groupId = topics.consumerGroup(processor.name);
-  const producer: Producer = kafka.producer({
+  const producer: Producer = createEventProducer(kafka, {
     transactionalId: `${groupId}.${settings.instanceId}`,
-    idempotent: true,
-    maxInFlightRequests: 1,
     transactionTimeout: settings.transactionTimeoutMs,
   });
   const consumer: Consumer = kafka.consumer({ groupId, readUncommitted: false });

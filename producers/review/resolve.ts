@@ -83,6 +83,12 @@ async function openReview(db: PoolClient, tenantId: string, reviewId: string): P
   );
   const row = rows[0];
   if (!row) throw notFound('REVIEW_NOT_FOUND', 'no such review for this tenant');
+  if (row.status === 'superseded') {
+    throw conflict(
+      'REVIEW_SUPERSEDED',
+      'the document was processed again since: resolve its latest review instead',
+    );
+  }
   if (row.status !== 'open') throw alreadyResolved();
   return {
     reviewId: row.review_id,

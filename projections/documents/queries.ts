@@ -23,7 +23,7 @@ export interface DocumentView {
   text: { method: string; language: string; confidence: number; chars: number } | null;
   classification: { documentType: string; confidence: number; evidence: object[] } | null;
   quality: { score: number; reasons: object[] } | null;
-  /** The current round's patient decision; `patientId` as decided, before any merge. */
+  /** The current round's patient decision; `patientId` follows merges to the surviving patient. */
   patientMatch: {
     status: string;
     patientId: string | null;
@@ -47,7 +47,10 @@ const COLUMNS = `document_id, tenant_id, status, file_name, media_type, size_byt
   external_patient_id, document_type_hint, duplicate_of, correlation_id, uploaded_at, updated_at,
   round, status_reason, status_message, export_record_number, export_type_code, page_count,
   text_method, text_language, text_confidence, text_chars, document_type,
-  classification_confidence, classification_evidence, quality_score, quality_reasons, patient_id,
+  classification_confidence, classification_evidence, quality_score, quality_reasons,
+  COALESCE((SELECT p.merged_into FROM patients p
+    WHERE p.tenant_id = documents.tenant_id AND p.patient_id = documents.patient_id), patient_id)
+    AS patient_id,
   match_status, match_score, match_method, review_id`;
 
 interface DocumentRow {

@@ -1,7 +1,17 @@
-import type { PatientMatchReviewRequired, ReviewResolved } from '../../schemas/events.ts';
+import type {
+  DocumentReprocessRequested,
+  PatientMatchReviewRequired,
+  ReviewResolved,
+} from '../../schemas/events.ts';
 import { type Projection, type SqlStatement, sql } from '../runtime/projection.ts';
 
-export const REVIEW_STATUSES = ['open', 'assigned', 'registered', 'rejected'] as const;
+export const REVIEW_STATUSES = [
+  'open',
+  'assigned',
+  'registered',
+  'rejected',
+  'superseded',
+] as const;
 export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
 
 const RESOLVED_STATUS: Record<string, ReviewStatus> = {
@@ -10,16 +20,32 @@ const RESOLVED_STATUS: Record<string, ReviewStatus> = {
   rejected: 'rejected',
 };
 
-/** Patient-match reviews: opened by the matcher, closed once by a reviewer's resolution. */
+/**
+ * Patient-match reviews: opened by the matcher, closed once by a reviewer's resolution, or
+ * superseded when the document is processed again (its new round decides afresh).
+ */
 export const reviewsProjection: Projection = {
   name: 'reviews',
-  canHandle: ['PatientMatchReviewRequired', 'ReviewResolved'],
+  canHandle: ['PatientMatchReviewRequired', 'ReviewResolved', 'DocumentReprocessRequested'],
   handle: (event) => {
     if (event.type === 'PatientMatchReviewRequired') return [opened(event)];
     if (event.type === 'ReviewResolved') return resolved(event);
+    if (event.type === 'DocumentReprocessRequested') return [superseded(event)];
     return [];
   },
 };
+
+function superseded(event: DocumentReprocessRequested): SqlStatement {
+  const { tenantId, aggregateId, occurredAt } = event.metadata;
+  return sql(
+    `UPDATE reviews SET status = 'superseded', resolved_at = $4
+     WHERE tenant_id = $1 AND document_id = $2 AND round < $3 AND status = 'open'`,
+    tenantId,
+    aggregateId,
+    event.data.round,
+    new Date(occurredAt),
+  );
+}
 
 function opened(event: PatientMatchReviewRequired): SqlStatement {
   const { tenantId, aggregateId, occurredAt, eventId } = event.metadata;

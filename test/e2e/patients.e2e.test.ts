@@ -222,6 +222,8 @@ describe('patients, entities and reviews through the API', () => {
       '&test=glucosa',
     );
     expect(labs.labs.map((l: { value: number }) => l.value)).toEqual([101, 102]);
+    const { body: moved } = await read(`/documents/${second.id}`, merge.body.position.token);
+    expect(moved.patientMatch).toMatchObject({ status: 'registered', patientId: survivor });
     const { body: list } = await read('/patients', merge.body.position.token, '&limit=200');
     const listed = list.items.map((p: { id: string }) => p.id);
     expect(listed).toContain(survivor);
@@ -252,6 +254,25 @@ describe('patients, entities and reviews through the API', () => {
     ]);
     expect(answers.map((a) => a.status).sort()).toEqual([202, 409]);
     expect(answers.find((a) => a.status === 409)?.body.code).toBe('REVIEW_ALREADY_RESOLVED');
+  });
+
+  it('refuses to resolve a review the document has been processed again since', async () => {
+    const document = documentWithLabs('2026-04-02', 91);
+    const reviewId = `review-${randomUUID()}`;
+    const opened = await append(...document.events, document.matching.reviewRequired(reviewId, []));
+    await read(`/documents/${document.id}`, opened);
+    const again = await post(`/documents/${document.id}/reprocess`, { tenantId: TENANT });
+    expect(again).toMatchObject({ status: 202, body: { round: 2 } });
+    const { body: reviews } = await read(
+      '/reviews',
+      again.body.position.token,
+      '&status=superseded',
+    );
+    expect(reviews.items.map((r: { id: string }) => r.id)).toContain(reviewId);
+    expect(await resolve(reviewId, { action: 'reject' })).toMatchObject({
+      status: 409,
+      body: { code: 'REVIEW_SUPERSEDED' },
+    });
   });
 
   it('answers bad input with a stable code', async () => {

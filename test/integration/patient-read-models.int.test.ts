@@ -482,6 +482,25 @@ describe('patient, entity and review read models', () => {
       ).toHaveLength(1);
     });
 
+    it('supersedes an open review when the document is processed again', async () => {
+      const upload = documentUploaded();
+      const matching = matchingOf(upload);
+      await spec()
+        .given(upload, matching.reviewRequired('review-1', [candidate]))
+        .when(
+          chainOf(upload).reprocessRequested(2),
+          matching.reviewRequired('review-2', [candidate], { round: 2 }),
+        )
+        .thenRowsMatch(
+          `${REVIEW} ORDER BY review_id`,
+          [],
+          [
+            { review_id: 'review-1', status: 'superseded' },
+            { review_id: 'review-2', status: 'open' },
+          ],
+        );
+    });
+
     it('lists open reviews oldest first, a page at a time', async () => {
       const uploads = [documentUploaded(), documentUploaded(), documentUploaded()];
       const at = (minute: number) => ({
