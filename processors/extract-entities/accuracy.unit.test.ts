@@ -2,6 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { Span } from '../../schemas/events.ts';
 import { createRandom } from '../../test/fixtures/corpus/random.ts';
 import { generateCorpus, type SyntheticDocument } from '../../test/fixtures/corpus.ts';
+import {
+  formatScores,
+  KINDS,
+  type Scores,
+  scoreExtraction,
+} from '../../test/fixtures/entity-scoring.ts';
 import type { Entities } from './extract.ts';
 import { extractEntities } from './extract.ts';
 
@@ -18,102 +24,12 @@ const HELD_OUT_SEED = 8_675_309;
 const CLEAN_MIN = 0.95;
 const NOISY_MIN = 0.9;
 
-const KINDS = [
-  'identifiers',
-  'name',
-  'dateOfBirth',
-  'sex',
-  'encounterDate',
-  'provider',
-  'facility',
-  'labs',
-  'medications',
-  'diagnoses',
-  'vitals',
-] as const;
-type Kind = (typeof KINDS)[number];
-
-const norm = (text: string | null | undefined) =>
-  (text ?? '')
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/\s+/g, ' ')
-    .trim();
-const tokens = (text: string) =>
-  norm(text).replace(/,/g, ' ').split(' ').filter(Boolean).sort().join(' ');
-const vital = (text: string) => norm(text).replace(/\s/g, '').replace('lpm', 'bpm');
-
-/** What the truth says, and what was found, as comparable keys per kind. */
-function expectedKeys(document: SyntheticDocument): Record<Kind, string[]> {
-  const { truth, language } = document;
-  const { patient } = truth;
-  const identifiers =
-    language === 'eng'
-      ? [`mrn:${patient.mrn}`]
-      : [
-          `record-number:${patient.recordNumber}`,
-          ...(patient.curp ? [`curp:${patient.curp}`] : []),
-        ];
-  return {
-    identifiers,
-    name: [tokens(`${patient.givenNames} ${patient.surnames}`)],
-    dateOfBirth: [patient.dateOfBirth],
-    sex: [patient.sex],
-    encounterDate: [truth.encounterDate],
-    provider: [norm(truth.provider)],
-    facility: [norm(truth.facility)],
-    labs: truth.labs.map((lab) => `${norm(lab.test)}|${lab.value}|${lab.unit}|${lab.flag}`),
-    medications: truth.medications.map(
-      (m) => `${norm(m.name)}|${norm(m.strength)}|${norm(m.route)}|${norm(m.frequency)}`,
-    ),
-    diagnoses: truth.diagnoses.map((d) => `${norm(d.text)}|${d.icd10}`),
-    vitals: truth.vitals.map((v) => `${v.kind}|${vital(v.value)}`),
-  };
-}
-
-function foundKeys(found: Entities, document: SyntheticDocument): Record<Kind, string[]> {
-  const { patient } = document.truth;
-  const name = found.patientName;
-  // A name split into the wrong parts is a wrong name, even with the right words.
-  const wrongSplit =
-    name?.surnames != null &&
-    (norm(name.surnames) !== norm(patient.surnames) ||
-      norm(name.givenNames) !== norm(patient.givenNames));
-  const one = (value: string | null | undefined) => (value ? [value] : []);
-  return {
-    identifiers: found.identifiers.map((id) => `${id.kind}:${id.value}`),
-    name: name ? [`${tokens(name.value)}${wrongSplit ? ' (wrong split)' : ''}`] : [],
-    dateOfBirth: one(found.dateOfBirth?.value),
-    sex: one(found.sex?.value),
-    encounterDate: one(found.encounterDate?.value),
-    provider: one(found.provider && norm(found.provider.value)),
-    facility: one(found.facility && norm(found.facility.value)),
-    labs: found.labs.map((lab) => `${norm(lab.test)}|${lab.value}|${lab.unit}|${lab.flag}`),
-    medications: found.medications.map(
-      (m) => `${norm(m.name)}|${norm(m.strength)}|${norm(m.route)}|${norm(m.frequency)}`,
-    ),
-    diagnoses: found.diagnoses.map((d) => `${norm(d.text)}|${d.icd10}`),
-    vitals: found.vitals.map((v) => `${v.kind}|${vital(`${v.value}${v.unit ?? ''}`)}`),
-  };
-}
-
 /** Every span an extraction gave, to check each points at printed text. */
 function spansOf(found: Entities): Span[] {
   const single = [found.patientName, found.dateOfBirth, found.sex, found.encounterDate];
   const more = [found.collectionDate, found.provider, found.facility];
   const lists = [found.identifiers, found.labs, found.medications, found.diagnoses, found.vitals];
   return [...single, ...more, ...lists.flat()].flatMap((entity) => (entity ? [entity.span] : []));
-}
-
-/** Matches between two lists of keys, each key used once. */
-function overlap(expected: readonly string[], found: readonly string[]): number {
-  const pool = [...expected];
-  return found.filter((key) => {
-    const at = pool.indexOf(key);
-    if (at >= 0) pool.splice(at, 1);
-    return at >= 0;
-  }).length;
 }
 
 const CONFUSABLE: Record<string, string> = { o: '0', O: '0', l: '1', i: '1', S: '5' };
@@ -136,12 +52,9 @@ function ocrNoise(text: string, seed: number): string {
     .join('\n');
 }
 
-type Scores = Record<Kind, { precision: number; recall: number }>;
-
 function evaluate(label: string, corpus: readonly SyntheticDocument[], noisy = false): Scores {
-  const totals = Object.fromEntries(KINDS.map((kind) => [kind, { tp: 0, expected: 0, found: 0 }]));
   let formatRight = 0;
-  for (const [index, document] of corpus.entries()) {
+  const results = corpus.map((document, index) => {
     const plain = document.lines.join('\n');
     const text = noisy ? ocrNoise(plain, index + 1) : plain;
     const found = extractEntities([{ page: 1, text, confidence: 1 }], document.language);
@@ -149,28 +62,11 @@ function evaluate(label: string, corpus: readonly SyntheticDocument[], noisy = f
     for (const span of spansOf(found)) {
       expect.soft(text.slice(span.start, span.end).trim(), `a span in ${document.id}`).not.toBe('');
     }
-    const expected = expectedKeys(document);
-    const actual = foundKeys(found, document);
-    for (const kind of KINDS) {
-      const total = totals[kind]!;
-      total.tp += overlap(expected[kind], actual[kind]);
-      total.expected += expected[kind].length;
-      total.found += actual[kind].length;
-    }
-  }
-  const scores = Object.fromEntries(
-    KINDS.map((kind) => {
-      const { tp, expected, found } = totals[kind]!;
-      return [kind, { precision: found ? tp / found : 1, recall: expected ? tp / expected : 1 }];
-    }),
-  ) as Scores;
-  const rows = KINDS.map((kind) => {
-    const { precision, recall } = scores[kind];
-    const { expected } = totals[kind]!;
-    return `  ${kind.padEnd(14)} precision ${precision.toFixed(3)}  recall ${recall.toFixed(3)}  (${expected} expected)`;
+    return { document, found };
   });
+  const scores = scoreExtraction(results);
   console.log(
-    `${label}: ${corpus.length} documents, date order right in ${formatRight}\n${rows.join('\n')}`,
+    `${label}: ${corpus.length} documents, date order right in ${formatRight}\n${formatScores(scores)}`,
   );
   return scores;
 }

@@ -60,12 +60,15 @@ function itemsOf(field: Field): DiagnosisEntity[] {
 /**
  * The list under a heading with nothing after its colon: numbered or bulleted lines while they
  * last, or, without a list, the one line that follows (a pathology report's final diagnosis).
+ * OCR puts blank lines between a list's items; the next heading ends the list.
  */
 function listUnder(lines: readonly Line[], index: number): DiagnosisEntity[] {
   const items: DiagnosisEntity[] = [];
   for (let i = index + 1; i < lines.length; i += 1) {
     const line = lines[i];
-    if (!line?.text.trim()) break;
+    if (!line) break;
+    if (!line.text.trim()) continue;
+    if (/:\s*$/.test(line.text)) break;
     const marker = LIST_MARKER.exec(line.text);
     if (!marker && items.length > 0) break;
     const item = diagnosisIn(line, marker ? marker[0].length : 0, line.text.length);

@@ -40,6 +40,8 @@ function personIn(line: Line, from: number, to: number, certainty: number): Text
   const match = PERSON_NAME.exec(text);
   if (!match || match[0].trim().split(/\s+/).length < 2) return null;
   const end = trimmed(line.text, from, from + match[0].length);
+  // A sentence's full stop after a surname is not part of it; the dot of `Jr.` or `MD.` is.
+  if (/\p{L}{4}\.$/u.test(line.text.slice(end.from, end.to))) end.to -= 1;
   return {
     value: collapse(line.text.slice(end.from, end.to)),
     span: spanIn(line, end.from, end.to, certainty),

@@ -7,7 +7,8 @@ export const FREQUENCY = new RegExp(
     String.raw`cada\s+\d{1,2}\s*(?:horas|hrs?|h)\b`,
     String.raw`c\/\s?\d{1,2}\s*(?:horas|hrs?|h)\b`,
     String.raw`every\s+\d{1,2}\s*(?:hours|hrs?|h)\b`,
-    String.raw`\bq\s?\d{1,2}\s?h(?:rs?)?\b`,
+    // OCR reads the q of `q8h` as g.
+    String.raw`\b[qg]\s?\d{1,2}\s?h(?:rs?)?\b`,
     String.raw`\b(?:una|dos|tres|cuatro|1|2|3|4)\s+(?:vez|veces)\s+(?:al|por)\s+d[ií]a\b`,
     String.raw`\b(?:once|twice|three times|four times|[1-4]\s*(?:x|times))\s+(?:a\s+|per\s+)?(?:daily|day)\b`,
     String.raw`\b(?:antes de dormir|al acostarse|por la noche|en ayunas|at bedtime|before bed|every morning|every night|daily|diario|diaria|diariamente)\b`,

@@ -63,6 +63,32 @@ export function flagOf(
   return { flag: null, flagSource: 'computed' };
 }
 
+/**
+ * A value that cannot be what was printed: its printed flag says the opposite of its range, or it
+ * lacks the decimals its range has and is ten times the range's top. OCR drops small decimal
+ * points (`3.6 L` read as `36L`); the value is kept as read, but no one should trust it.
+ */
+export function isImplausible(
+  printedValue: string,
+  value: number,
+  printed: 'H' | 'L' | null,
+  range: { low: number | null; high: number | null },
+  referenceRange: string | null,
+): boolean {
+  if (printed === 'L' && range.high !== null && value > range.high) return true;
+  if (printed === 'H' && range.low !== null && value < range.low) return true;
+  const rangeHasDecimals = /\d[.,]\d/.test(referenceRange ?? '');
+  return (
+    rangeHasDecimals &&
+    !/[.,]/.test(printedValue) &&
+    range.high !== null &&
+    value >= 10 * range.high
+  );
+}
+
+/** Below this confidence a lab value is one a person should check against the page. */
+export const IMPLAUSIBLE_LAB_CONFIDENCE = 0.3;
+
 export function parseLabRow(line: Line): LabEntity | null {
   const match = LAB_ROW.exec(line.text);
   const groups = match?.groups;
@@ -74,7 +100,11 @@ export function parseLabRow(line: Line): LabEntity | null {
   const start = match[0].length - match[0].trimStart().length;
   const end = line.text.trimEnd().length;
   // A row with a range or a flag is surely a result; a bare value and unit a little less.
-  const certainty = referenceRange || marker ? 0.95 : 0.8;
+  const certainty = isImplausible(groups.value, value, printedFlag(marker), range, referenceRange)
+    ? IMPLAUSIBLE_LAB_CONFIDENCE
+    : referenceRange || marker
+      ? 0.95
+      : 0.8;
   return {
     test: groups.test.trim(),
     value,

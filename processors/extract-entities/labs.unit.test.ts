@@ -20,6 +20,18 @@ describe('lab rows', () => {
     });
   });
 
+  it('distrusts a value its own flag or range contradicts, as a lost decimal point makes it', () => {
+    const read = (text: string) => parseLabRow(line(text))?.span.confidence;
+    const trusted = read('Hemoglobina glucosilada (HbA1c)  3.6 L  %  4.0-5.6');
+    expect(trusted).toBeGreaterThan(0.8);
+    // `3.6 L` read as `36L`: low, says the flag; far above the range, says the value.
+    expect(read('Hemoglobina glucosilada (HbA1c)  36L  %  4.0-5.6')).toBeLessThan(0.5);
+    // `1.6 H` read as `16H`: ten times the top of a range printed with decimals.
+    expect(read('Bilirrubina total  16H  mg/dL  0.1-1.2')).toBeLessThan(0.5);
+    // A plainly high value of a range without decimals stays trusted.
+    expect(read('Glucosa  126 H  mg/dL  70-100')).toBe(trusted);
+  });
+
   it('computes the flag from the range when none is printed', () => {
     expect(parseLabRow(line('Colesterol total   231   mg/dL   < 200'))).toMatchObject({
       flag: 'H',

@@ -32,7 +32,9 @@ function parseDrug(line: Line, next: Line | undefined): MedicationEntity | null 
   const rest = line.text.slice(match.index + match[0].length);
   const sig = next && next.page === line.page && SIG_LINE.test(next.text) ? next.text : '';
   const route = firstOf(rest, ROUTE_WORDS, ROUTE_CODES) ?? firstOf(sig, ROUTE_WORDS, ROUTE_CODES);
-  const frequency = firstOf(rest, FREQUENCY) ?? firstOf(sig, FREQUENCY);
+  // OCR reads the q of `q8h` as g: say it as a prescriber wrote it.
+  const frequency =
+    (firstOf(rest, FREQUENCY) ?? firstOf(sig, FREQUENCY))?.replace(/^g(?=\s?\d)/, 'q') ?? null;
   if (!route && !frequency && !FORM.test(rest)) return null;
   const start = line.text.indexOf(name, match.index);
   const certainty = route && frequency ? 0.9 : 0.75;

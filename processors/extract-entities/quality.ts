@@ -1,5 +1,6 @@
 import type { EntitiesExtracted, QualityReason } from '../../schemas/events.ts';
 import type { DocumentPage } from '../document-text.ts';
+import { IMPLAUSIBLE_LAB_CONFIDENCE } from './labs.ts';
 
 // biome-ignore format: a table reads best as one
 export const PENALTIES = {
@@ -8,6 +9,7 @@ export const PENALTIES = {
   MISSING_IDENTIFIER: 0.25,
   MISSING_PATIENT_NAME: 0.2,
   MISSING_DATE_OF_BIRTH: 0.1,
+  IMPLAUSIBLE_LAB_VALUE: 0.1,
 } as const;
 
 const LOW_MEAN_CONFIDENCE = 0.8;
@@ -15,7 +17,10 @@ const UNREADABLE_CONFIDENCE = 0.5;
 /** Fewer readable characters than this and a page says nothing: a blank or a failed scan. */
 const MIN_PAGE_CHARACTERS = 20;
 
-type Found = Pick<EntitiesExtracted['data'], 'identifiers' | 'patientName' | 'dateOfBirth'>;
+type Found = Pick<
+  EntitiesExtracted['data'],
+  'identifiers' | 'patientName' | 'dateOfBirth' | 'labs'
+>;
 
 /**
  * How far a document can be trusted to be matched to its patient: 1 minus the penalty of each
@@ -48,6 +53,15 @@ export function assessQuality(pages: readonly DocumentPage[], found: Found) {
   }
   if (!found.patientName) reason('MISSING_PATIENT_NAME', 'no patient name found');
   if (!found.dateOfBirth) reason('MISSING_DATE_OF_BIRTH', 'no date of birth found');
+  const implausible = found.labs.filter(
+    (lab) => lab.span.confidence <= IMPLAUSIBLE_LAB_CONFIDENCE,
+  ).length;
+  if (implausible > 0) {
+    reason(
+      'IMPLAUSIBLE_LAB_VALUE',
+      `${implausible} lab value(s) contradict their printed flag or range: a misread decimal point?`,
+    );
+  }
   const penalty = reasons.reduce((sum, { penalty }) => sum + penalty, 0);
   const score = Math.max(0, Math.round((1 - penalty) * 1000) / 1000);
   return { score, reasons };

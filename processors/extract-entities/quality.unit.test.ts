@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { parseLabRow } from './labs.ts';
 import { assessQuality, PENALTIES } from './quality.ts';
+
+const misread = {
+  page: 1,
+  start: 0,
+  text: 'Bilirrubina total  16H  mg/dL  0.1-1.2',
+  pageConfidence: 0.9,
+};
 
 const TEXT = 'Paciente: RUIZ ORTIZ, ARACELI   Expediente: 479860';
 const span = { page: 1, start: 0, end: 1, confidence: 1 };
@@ -7,6 +15,7 @@ const complete = {
   identifiers: [{ kind: 'record-number', value: '479860', span }],
   patientName: { value: 'RUIZ ORTIZ, ARACELI', surnames: null, givenNames: null, span },
   dateOfBirth: { value: '1977-12-01', span },
+  labs: [],
 };
 
 describe('quality', () => {
@@ -37,6 +46,7 @@ describe('quality', () => {
       identifiers: [],
       patientName: null,
       dateOfBirth: null,
+      labs: [parseLabRow(misread)!],
     });
     expect(reasons.map((reason) => reason.code)).toEqual(Object.keys(PENALTIES));
     expect(score).toBe(0);

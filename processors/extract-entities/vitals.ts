@@ -13,7 +13,7 @@ const VITALS: ReadonlyArray<readonly [Kind, RegExp]> = [
   ['hr', new RegExp(String.raw`\b(?:FC|HR|pulso|pulse|frecuencia card[ií]aca|heart rate)${SEP}(\d{2,3})\s*(lpm|bpm|x'|x min|\/min|latidos por minuto)?`, 'gi')],
   ['temp', new RegExp(String.raw`\b(?:temp|temperatura|temperature)\.?${SEP}(${DECIMAL})\s*(°\s?[CF]|º\s?[CF]|grados|[CF]\b)?`, 'gi')],
   ['spo2', new RegExp(String.raw`\b(?:SpO2|SatO2|Sat\s?O2|saturaci[oó]n(?: de ox[ií]geno)?|O2 sat|oxygen saturation)${SEP}(\d{2,3})\s*(%)?`, 'gi')],
-  ['weight', new RegExp(String.raw`\b(?:peso|wt|weight)${SEP}(\d{1,3}(?:[.,]\d{1,2})?)\s*(kg|lbs?|kilos?)?\b`, 'gi')],
+  ['weight', new RegExp(String.raw`\b(?:peso|wt|weight)${SEP}(\d{1,3}(?:[.,]\d{1,2})?)\s*(kg|[lI1]bs?|kilos?)?\b`, 'gi')],
 ];
 
 /** Units as one spelling: `lpm` and `x'` are beats per minute, `kilos` kilograms. */
@@ -32,7 +32,8 @@ function unitOf(kind: Kind, printed: string | undefined, value: number): string 
       // Body temperature in Celsius stays below 45; in Fahrenheit it is above 90.
       return value > 50 ? '°F' : '°C';
     case 'weight':
-      if (unit?.startsWith('lb')) return 'lb';
+      // OCR reads the l of `lb` as I or 1.
+      if (unit && /^[li1]b/.test(unit)) return 'lb';
       return unit ? 'kg' : null;
   }
 }

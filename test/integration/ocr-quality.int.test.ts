@@ -2,11 +2,14 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { distance } from 'fastest-levenshtein';
 import { afterAll, describe, expect, it } from 'vitest';
+import { extractEntities } from '../../processors/extract-entities/extract.ts';
+import { IMPLAUSIBLE_LAB_CONFIDENCE } from '../../processors/extract-entities/labs.ts';
 import { createOcrPool } from '../../processors/extract-text/ocr-pool.ts';
 import { createExtractTextProcessor } from '../../processors/extract-text/processor.ts';
 import type { DocumentType } from '../../producers/upload/fields.ts';
-import type { TextExtracted } from '../../schemas/events.ts';
+import type { LabEntity, TextExtracted } from '../../schemas/events.ts';
 import { generateCorpus, type Language, type SyntheticDocument } from '../fixtures/corpus.ts';
+import { formatScores, KINDS, type Kind, scoreExtraction } from '../fixtures/entity-scoring.ts';
 import {
   normaliseWhitespace,
   type RenderedScan,
@@ -37,6 +40,24 @@ const MAX_CER: Record<ScanVariant, number> = {
   noisy: 0.08,
 };
 const MAX_OVERALL_CER = 0.04;
+
+/**
+ * Entity extraction from these OCR'd pages, per kind, precision and recall alike. Measured: 1.000
+ * for names, dates, sex, provider, facility, medications and vitals; identifiers 0.95 recall (a
+ * CURP misread fails its check digit and is dropped, as it should be); diagnoses 0.92 recall.
+ * With 11 to 30 of each kind here, 0.85 allows one more miss. Lab values are the weak point:
+ * tesseract drops the decimal point of `3.6 L` (read `36L`) while keeping those of the range,
+ * so only about half come out right (0.50 precision, 0.43 recall). Those that contradict their
+ * own flag or range are flagged as implausible, which lifts the precision of the rest to 0.67;
+ * a value whose range lost its decimals too (`49` in `35-50`) cannot be caught that way. The
+ * bars hold these figures, to show a regression, not an achievement.
+ */
+const MIN_ENTITY_SCORE: Partial<Record<Kind, number>> & { default: number } = {
+  default: 0.85,
+  labs: 0.35,
+};
+const MIN_TRUSTED_LAB_PRECISION = 0.6;
+const isDistrusted = (lab: LabEntity) => lab.span.confidence <= IMPLAUSIBLE_LAB_CONFIDENCE;
 
 const SEED = 11;
 /**
@@ -81,8 +102,9 @@ describe('OCR quality on scanned documents', () => {
   it('reads every variant within its character error rate', async () => {
     const blobs = memoryBlobs();
     const processor = createExtractTextProcessor({ blobs, ocr });
+    const set = testSet();
     const scans = await Promise.all(
-      testSet().map(({ doc, variant }) => renderVariant(doc, variant, SEED)),
+      set.map(({ doc, variant }) => renderVariant(doc, variant, SEED)),
     );
     const extract = async (scan: RenderedScan) => {
       const started = performance.now();
@@ -120,6 +142,35 @@ describe('OCR quality on scanned documents', () => {
       expect(cer, variant).toBeLessThanOrEqual(MAX_CER[variant]);
     }
     expect(overallCer(ocrPages(rows))).toBeLessThanOrEqual(MAX_OVERALL_CER);
+
+    // What entity extraction makes of what OCR read, against what was printed.
+    const extracted = results.map(({ text }, i) => ({
+      document: set[i]!.doc,
+      found: extractEntities(
+        text.pages.map(({ page, text, confidence }) => ({ page, text: text ?? '', confidence })),
+        text.language,
+      ),
+    }));
+    const scores = scoreExtraction(extracted);
+    const trusted = scoreExtraction(
+      extracted.map(({ document, found }) => ({
+        document,
+        found: { ...found, labs: found.labs.filter((lab) => !isDistrusted(lab)) },
+      })),
+    );
+    console.log(
+      `entities read from these scans, against the printed truth:\n${formatScores(scores)}\n` +
+        `  labs trusted   precision ${trusted.labs.precision.toFixed(3)}  recall ${trusted.labs.recall.toFixed(3)}  (the rest flagged as implausible)`,
+    );
+    for (const kind of KINDS) {
+      const min = MIN_ENTITY_SCORE[kind] ?? MIN_ENTITY_SCORE.default;
+      expect.soft(scores[kind].precision, `${kind} precision`).toBeGreaterThanOrEqual(min);
+      expect.soft(scores[kind].recall, `${kind} recall`).toBeGreaterThanOrEqual(min);
+    }
+    expect(
+      trusted.labs.precision,
+      'precision of the lab values not flagged',
+    ).toBeGreaterThanOrEqual(MIN_TRUSTED_LAB_PRECISION);
   });
 });
 
