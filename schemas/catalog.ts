@@ -19,6 +19,7 @@ export const EVENT_CATALOG: Record<EventType, { aggregate: AggregateKind }> = {
   PatientMatchReviewRequired: { aggregate: 'document' },
   ReviewResolved: { aggregate: 'document' },
   PatientRegistered: { aggregate: 'patient' },
+  PatientRecordLinked: { aggregate: 'patient' },
   PatientsMerged: { aggregate: 'patient' },
   BatchOpened: { aggregate: 'batch' },
   BatchClosed: { aggregate: 'batch' },

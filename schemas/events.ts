@@ -333,6 +333,16 @@ export type ReviewResolved = Event<
   }
 >;
 
+/**
+ * A document matched to this patient (by the matcher or a reviewer) named it in ways the index
+ * did not know yet: another record number, a CURP. Keyed by the patient; later documents that
+ * carry those identifiers match it exactly.
+ */
+export type PatientRecordLinked = Event<
+  'PatientRecordLinked',
+  { documentId: string; round: number; subject: PatientSubject }
+>;
+
 /** Two patients were one person: `mergedId` lives on as the patient this event is keyed by. */
 export type PatientsMerged = Event<'PatientsMerged', { mergedId: string; reason: string | null }>;
 
@@ -363,7 +373,7 @@ export type DocumentEvent =
   | PatientMatched
   | PatientMatchReviewRequired
   | ReviewResolved;
-export type PatientEvent = PatientRegistered | PatientsMerged;
+export type PatientEvent = PatientRegistered | PatientRecordLinked | PatientsMerged;
 export type BatchEvent = BatchOpened | BatchClosed | BatchCompleted;
 export type DomainEvent = DocumentEvent | PatientEvent | BatchEvent;
 export type EventType = DomainEvent['type'];

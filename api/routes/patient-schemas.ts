@@ -49,7 +49,12 @@ export const ReviewListQuery = Type.Object({
   minPosition: Type.Optional(MinPosition),
 });
 
-const Identifier = Type.Object({ kind: Type.String(), value: Type.String() });
+const Identifier = Type.Object({
+  kind: Type.String(),
+  value: Type.String(),
+  /** The facility that issued a patient's record number; a subject names its facility once. */
+  facility: Type.Optional(Nullable(Type.String())),
+});
 
 export const PatientSchema = Type.Object({
   id: Type.String(),

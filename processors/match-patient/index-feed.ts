@@ -9,7 +9,7 @@ import { patientOf } from './match.ts';
 import type { PatientIndex } from './patient-index.ts';
 import { prepareSubject } from './subject.ts';
 
-const FED_BY = new Set<string>(['PatientRegistered', 'PatientsMerged']);
+const FED_BY = new Set<string>(['PatientRegistered', 'PatientRecordLinked', 'PatientsMerged']);
 
 /** What a patient event changes in the index. */
 export function applyPatientEvent(index: PatientIndex, event: PatientEvent): void {
@@ -17,6 +17,9 @@ export function applyPatientEvent(index: PatientIndex, event: PatientEvent): voi
   switch (event.type) {
     case 'PatientRegistered':
       index.register(tenantId, patientOf(aggregateId, prepareSubject(event.data.subject)));
+      return;
+    case 'PatientRecordLinked':
+      index.link(tenantId, patientOf(aggregateId, prepareSubject(event.data.subject)));
       return;
     case 'PatientsMerged':
       index.merge(tenantId, aggregateId, event.data.mergedId);

@@ -9,6 +9,8 @@ import type { PreparedSubject } from './subject.ts';
 export interface PatientIndex {
   /** Adds a patient once: a known id is kept as it is; one merged away joins its survivor. */
   register(tenantId: string, patient: PatientView, options?: { tentative?: boolean }): void;
+  /** What another record of a known patient said of them (identifiers, names, dates) now leads there too. */
+  link(tenantId: string, patient: PatientView): void;
   /** `mergedId` was `survivorId` all along: its variants and identifiers now lead there. */
   merge(tenantId: string, survivorId: string, mergedId: string): void;
   candidates(tenantId: string, subject: PreparedSubject, limit: number): PatientView[];
@@ -57,6 +59,9 @@ export function createPatientIndex(): PatientIndex {
       }
       store.add(patient);
       if (options.tentative) tentative.push({ tenantId, id: patient.id });
+    },
+    link(tenantId, patient) {
+      tenants.get(tenantId)?.absorb(survivorOf(tenantId, patient.id), patient);
     },
     merge(tenantId, survivorId, mergedId) {
       if (survivorId === mergedId) return;

@@ -4,10 +4,13 @@ import { matchSubject, patientOf } from './match.ts';
 import type { PatientIndex } from './patient-index.ts';
 import type { MatchPolicy } from './policy.ts';
 import type { ScoredCandidate } from './score.ts';
-import { subjectOf } from './subject.ts';
+import { type SubjectIdentifier, subjectOf } from './subject.ts';
 
 export { createPatientIndex, type PatientIndex } from './patient-index.ts';
 export { type MatchPolicy, matchPolicy } from './policy.ts';
+
+const sameIdentifier = (a: SubjectIdentifier, b: SubjectIdentifier) =>
+  a.scheme === b.scheme && a.facility === b.facility && a.value === b.value;
 
 /** Candidates an event carries, best first. */
 const CANDIDATES_IN_EVENT = 5;
@@ -41,9 +44,21 @@ export function createMatchPatientProcessor(deps: {
       switch (decision.kind) {
         case 'matched': {
           const { patientId, score, method } = decision;
-          return [
-            { type: 'PatientMatched', data: { round, patientId, score, method, candidates } },
-          ];
+          const matched: Draft = {
+            type: 'PatientMatched',
+            data: { round, patientId, score, method, candidates },
+          };
+          // The index learns it from the log once committed; until then a repeat is harmless.
+          const known = deps.index.get(tenantId, patientId)?.identifiers ?? [];
+          if (!prepared.identifiers.some((id) => !known.some((k) => sameIdentifier(k, id)))) {
+            return [matched];
+          }
+          const linked: Draft = {
+            type: 'PatientRecordLinked',
+            aggregateId: patientId,
+            data: { documentId, round, subject },
+          };
+          return [matched, linked];
         }
         case 'review': {
           const data = {

@@ -3,6 +3,7 @@ import type { EntitiesExtracted, PatientSubject } from '../../schemas/events.ts'
 import { documentEvent } from '../../test/support/events.ts';
 import type { Draft } from '../runtime/processor.ts';
 import { processorSpec } from '../runtime/spec.ts';
+import { applyPatientEvent } from './index-feed.ts';
 import { patientOf } from './match.ts';
 import { createMatchPatientProcessor, createPatientIndex, matchPolicy } from './processor.ts';
 import { prepareSubject } from './subject.ts';
@@ -109,6 +110,37 @@ describe('match-patient', () => {
     expect(candidates[0]?.evidence).toContainEqual(
       expect.objectContaining({ field: 'record-number', agreement: 1 }),
     );
+  });
+
+  it('links a record number another facility gave a matched patient, and matches by it later', async () => {
+    const elsewhere = {
+      ...ANA,
+      facility: 'Centro Médico del Bajío',
+      identifiers: [{ kind: 'record-number', value: '98120' }],
+    };
+    const [, linked] = await spec()
+      .when(entitiesExtracted(elsewhere))
+      .thenMatches([
+        { type: 'PatientMatched', data: { patientId: 'ana', method: 'probabilistic' } },
+        { type: 'PatientRecordLinked', aggregateId: 'ana', data: { subject: known(elsewhere) } },
+      ]);
+    // Once the log has the link, that record number alone finds her.
+    applyPatientEvent(
+      index,
+      documentEvent('PatientRecordLinked', linked!.data as never, {
+        tenantId: TENANT,
+        aggregateId: 'ana',
+      }),
+    );
+    await spec()
+      .when(entitiesExtracted({ ...elsewhere, name: 'A. Perez', dateOfBirth: null }))
+      .thenMatches([{ type: 'PatientMatched', data: { patientId: 'ana', method: 'identifier' } }]);
+  });
+
+  it('links nothing when the matched document names the patient as the index already does', async () => {
+    await spec()
+      .when(entitiesExtracted(ANA))
+      .thenMatches([{ type: 'PatientMatched', data: { patientId: 'ana' } }]);
   });
 
   it('does not take a record number of another facility for an identifier', async () => {

@@ -15,7 +15,9 @@ export function processorSpec<T extends EventType>(processor: Processor<T>) {
         async thenEmits(expected: Draft[]) {
           expect(await run()).toEqual(expected);
         },
-        async thenMatches(expected: Array<{ type: EventType; data?: unknown }>) {
+        async thenMatches(
+          expected: Array<{ type: EventType; data?: unknown; aggregateId?: string }>,
+        ) {
           const drafts = await run();
           expect(drafts).toHaveLength(expected.length);
           expect(drafts).toMatchObject(expected);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type {
   EventMetadata,
   MatchCandidate,
+  PatientRecordLinked,
   PatientRegistered,
   PatientSubject,
   ReviewResolved,
@@ -56,12 +57,16 @@ export function patientIdForReview(tenantId: string, reviewId: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** The events a reviewer's decision appends: a registration if it makes a patient, then the resolution. */
+/**
+ * The events a reviewer's decision appends: on the patient log, a registration when it makes a
+ * patient, or the link of the document's identifiers to the patient it assigns; then the
+ * resolution on the document's log.
+ */
 export function resolutionEvents(
   review: OpenReview,
   decision: Decision,
   context: Context,
-): { registered: PatientRegistered | null; resolved: ReviewResolved } {
+): { patientFact: PatientRegistered | PatientRecordLinked | null; resolved: ReviewResolved } {
   const metadata = (aggregateId: string, causationId: string): EventMetadata => ({
     eventId: context.newId(),
     occurredAt: context.now,
@@ -71,11 +76,18 @@ export function resolutionEvents(
     causationId,
     actor: reviewerActor(decision.reviewer),
   });
-  let registered: PatientRegistered | null = null;
+  let patientFact: PatientRegistered | PatientRecordLinked | null = null;
   let patientId = decision.action === 'assign' ? decision.patientId : null;
+  if (patientId && review.subject.identifiers.length > 0) {
+    patientFact = {
+      type: 'PatientRecordLinked',
+      metadata: metadata(patientId, review.requestedByEvent),
+      data: { documentId: review.documentId, round: review.round, subject: review.subject },
+    };
+  }
   if (decision.action === 'register') {
     patientId = patientIdForReview(context.tenantId, review.reviewId);
-    registered = {
+    patientFact = {
       type: 'PatientRegistered',
       metadata: metadata(patientId, review.requestedByEvent),
       data: {
@@ -92,7 +104,7 @@ export function resolutionEvents(
     type: 'ReviewResolved',
     metadata: metadata(
       review.documentId,
-      registered ? registered.metadata.eventId : review.requestedByEvent,
+      patientFact ? patientFact.metadata.eventId : review.requestedByEvent,
     ),
     data: {
       round: review.round,
@@ -102,5 +114,5 @@ export function resolutionEvents(
       note: decision.note,
     },
   };
-  return { registered, resolved };
+  return { patientFact, resolved };
 }

@@ -26,7 +26,7 @@ const context = () => {
 
 describe('a reviewer decision as events', () => {
   it('registers the subject as a new patient, then resolves the review to it', () => {
-    const { registered, resolved } = resolutionEvents(
+    const { patientFact: registered, resolved } = resolutionEvents(
       review,
       { action: 'register', patientId: null, reviewer: 'ana', note: 'not in the index' },
       context(),
@@ -66,14 +66,19 @@ describe('a reviewer decision as events', () => {
   });
 
   it('assigns the given patient, caused by the review request', () => {
-    const { registered, resolved } = resolutionEvents(
+    const { patientFact, resolved } = resolutionEvents(
       review,
       { action: 'assign', patientId: 'patient-9', reviewer: 'ana', note: null },
       context(),
     );
-    expect(registered).toBeNull();
+    // The document's identifiers now lead to the patient a reviewer chose.
+    expect(patientFact).toMatchObject({
+      type: 'PatientRecordLinked',
+      metadata: { aggregateId: 'patient-9', causationId: 'event-requested' },
+      data: { documentId: review.documentId, subject: review.subject },
+    });
     expect(resolved).toMatchObject({
-      metadata: { causationId: 'event-requested' },
+      metadata: { causationId: patientFact?.metadata.eventId },
       data: { resolution: 'assigned', patientId: 'patient-9' },
     });
   });

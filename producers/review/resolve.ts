@@ -49,7 +49,7 @@ export function createReviewResolver(deps: {
         [request.tenantId, request.reviewId, request.action, patientId, request.reviewer],
       );
       if (rowCount === 0) throw alreadyResolved();
-      const { registered, resolved } = resolutionEvents(
+      const { patientFact, resolved } = resolutionEvents(
         review,
         { ...request, patientId },
         {
@@ -60,7 +60,7 @@ export function createReviewResolver(deps: {
         },
       );
       try {
-        const patientPosition = registered ? await deps.eventLog.append(registered) : null;
+        const patientPosition = patientFact ? await deps.eventLog.append(patientFact) : null;
         return {
           reviewId: review.reviewId,
           documentId: review.documentId,

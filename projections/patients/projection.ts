@@ -1,4 +1,10 @@
-import type { PatientEvent, PatientRegistered, PatientsMerged } from '../../schemas/events.ts';
+import type {
+  PatientEvent,
+  PatientRecordLinked,
+  PatientRegistered,
+  PatientSubject,
+  PatientsMerged,
+} from '../../schemas/events.ts';
 import { isoDate, searchKey } from '../entities/values.ts';
 import { assertNever, type Projection, type SqlStatement, sql } from '../runtime/projection.ts';
 
@@ -8,7 +14,7 @@ import { assertNever, type Projection, type SqlStatement, sql } from '../runtime
  */
 export const patientsProjection: Projection = {
   name: 'patients',
-  canHandle: ['PatientRegistered', 'PatientsMerged'],
+  canHandle: ['PatientRegistered', 'PatientRecordLinked', 'PatientsMerged'],
   handle: (event) => patientStatements(event as PatientEvent),
 };
 
@@ -16,6 +22,8 @@ function patientStatements(event: PatientEvent): SqlStatement[] {
   switch (event.type) {
     case 'PatientRegistered':
       return [registered(event)];
+    case 'PatientRecordLinked':
+      return [linked(event)];
     case 'PatientsMerged':
       return merged(event);
     default:
@@ -49,10 +57,27 @@ function registered(event: PatientRegistered): SqlStatement {
     searchKey([name, subject.surnames, subject.givenNames].filter(Boolean).join(' ')),
     isoDate(subject.dateOfBirth),
     subject.sex,
-    JSON.stringify(subject.identifiers),
+    JSON.stringify(identifiersOf(subject)),
     event.data.reason,
     new Date(occurredAt),
     event.data.documentId,
+  );
+}
+
+/** Each identifier with the facility that issued it: a record number means nothing without it. */
+const identifiersOf = (subject: PatientSubject) =>
+  subject.identifiers.map(({ kind, value }) => ({ kind, value, facility: subject.facility }));
+
+/** Adds the identifiers a matched document named and the patient's row did not have yet. */
+function linked(event: PatientRecordLinked): SqlStatement {
+  const { tenantId, aggregateId } = event.metadata;
+  return sql(
+    `UPDATE patients SET identifiers = (
+       SELECT jsonb_agg(DISTINCT identifier) FROM jsonb_array_elements(identifiers || $3::jsonb) identifier)
+     WHERE tenant_id = $1 AND patient_id = $2`,
+    tenantId,
+    aggregateId,
+    JSON.stringify(identifiersOf(event.data.subject)),
   );
 }
 

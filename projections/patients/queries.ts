@@ -18,7 +18,7 @@ export interface PatientView {
   givenNames: string | null;
   dateOfBirth: string | null;
   sex: string | null;
-  identifiers: Array<{ kind: string; value: string }>;
+  identifiers: Array<{ kind: string; value: string; facility: string | null }>;
   reason: string | null;
   registeredAt: string;
   registeredByDocument: string | null;
@@ -37,7 +37,7 @@ interface PatientRow {
   given_names: string | null;
   date_of_birth: string | null;
   sex: string | null;
-  identifiers: Array<{ kind: string; value: string }>;
+  identifiers: Array<{ kind: string; value: string; facility: string | null }>;
   reason: string | null;
   registered_at: Date;
   registered_by_document: string | null;

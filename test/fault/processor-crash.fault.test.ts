@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka } from '../../infra/kafka/client.ts';
+import { HEADERS } from '../../infra/kafka/event-log.ts';
 import { readTopic } from '../../infra/kafka/read-topic.ts';
 import { topicNames } from '../../infra/kafka/topics.ts';
 import { createLogger } from '../../infra/logger.ts';
@@ -101,7 +102,9 @@ describe('a processor process killed mid-stream', () => {
     const registry = createSchemaRegistry(env.config.registry.url);
     const codec = createEventCodec(registry, await registerEventSchemas(registry, topics));
     const messages = await readTopic(kafka, admin, topics.events.document);
-    const registered = (await readTopic(kafka, admin, topics.events.patient)).length;
+    const registered = (await readTopic(kafka, admin, topics.events.patient)).filter(
+      (m) => m.headers[HEADERS.eventType] === 'PatientRegistered',
+    ).length;
     await admin.disconnect();
     const byDocument = new Map<string, DomainEvent[]>();
     for (const m of messages) {

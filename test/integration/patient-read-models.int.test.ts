@@ -4,6 +4,7 @@ import { findPatient, listPatients, patientDocuments } from '../../projections/p
 import { listReviews } from '../../projections/reviews/queries.ts';
 import {
   chainOf,
+  documentEvent,
   documentUploaded,
   labEntity,
   matchingOf,
@@ -154,11 +155,39 @@ describe('patient, entity and review read models', () => {
               name_key: 'ana perez lopez perez lopez ana',
               dob: '1980-05-17',
               sex: 'F',
-              identifiers: [{ kind: 'record-number', value: '4471' }],
+              identifiers: [{ kind: 'record-number', value: '4471', facility: 'Hospital Central' }],
               reason: 'match',
               registered_by_document: 'doc-1',
               merged_into: null,
             },
+          ],
+        );
+    });
+
+    it('adds the identifiers a linked record names, each once', async () => {
+      const elsewhere = patientSubject({
+        facility: 'Clínica del Valle',
+        identifiers: [
+          { kind: 'record-number', value: '98120' },
+          { kind: 'curp', value: 'PELA800517MDFRPN09' },
+        ],
+      });
+      const link = documentEvent(
+        'PatientRecordLinked',
+        { documentId: 'doc-2', round: 1, subject: elsewhere },
+        { aggregateId: 'patient-1', actor: 'match-patient@1.0.0' },
+      );
+      await spec()
+        .given(patientRegistered('patient-1'))
+        .when(link, link)
+        .thenRows(
+          `SELECT i.value, i.facility FROM patients, jsonb_to_recordset(identifiers)
+             AS i(kind text, value text, facility text) ORDER BY i.value`,
+          [],
+          [
+            { value: '4471', facility: 'Hospital Central' },
+            { value: '98120', facility: 'Clínica del Valle' },
+            { value: 'PELA800517MDFRPN09', facility: 'Clínica del Valle' },
           ],
         );
     });
