@@ -19,6 +19,11 @@ export interface Processor<T extends EventType = EventType> {
   readonly name: string;
   readonly version: string;
   readonly consumes: readonly T[];
+  /**
+   * One replica decides at a time (the others stand by), for a processor whose decisions depend
+   * on what it decided before and has not yet read back from the log.
+   */
+  readonly exclusive?: boolean;
   handle(event: EventOfType<T>): Promise<Draft[]>;
   /**
    * Told whether what it decided since it was last told was committed, or abandoned (to be decided

@@ -7,6 +7,7 @@ import type { Metrics } from '../../infra/metrics.ts';
 import type { EventCodec } from '../../schemas/codec.ts';
 import type { EventType } from '../../schemas/events.ts';
 import type { Clock } from './envelope.ts';
+import { exclusiveAssigner } from './exclusive-assigner.ts';
 import { handleMessage, type Outcome, type RetryPolicy } from './handle-message.ts';
 import { actorOf, type Processor } from './processor.ts';
 import { commitOutcomes } from './transaction.ts';
@@ -53,7 +54,11 @@ export async function startProcessor<T extends EventType>(
     transactionalId: `${groupId}.${settings.instanceId}`,
     transactionTimeout: settings.transactionTimeoutMs,
   });
-  const consumer: Consumer = kafka.consumer({ groupId, readUncommitted: false });
+  const consumer: Consumer = kafka.consumer({
+    groupId,
+    readUncommitted: false,
+    ...(processor.exclusive ? { partitionAssigners: [exclusiveAssigner(Date.now())] } : {}),
+  });
   const stopping = new AbortController();
   await producer.connect();
   await consumer.connect();
