@@ -1,9 +1,10 @@
-// Text-layer documents through the whole chain (validate, extract-text, classify), the
-// processors in a process of their own as `npm run processors` runs them:
+// Text-layer documents through every processor (validate, extract-text, classify, and beside
+// classify extract-entities and match-patient), the processors in a process of their own as
+// `npm run processors` runs them:
 //   1. throughput: N documents waiting in the log when the processors start, documents per second
-//      until the last is classified;
-//   2. latency at a steady rate: p50/p95 from DocumentUploaded to DocumentClassified, taken from
-//      the two events' occurredAt (one clock: every process runs on this machine).
+//      until the last is classified and has its patient decision;
+//   2. latency at a steady rate: p50/p95 from DocumentUploaded to DocumentClassified and to the
+//      patient decision, taken from the events' occurredAt (one clock: all runs on this machine).
 // Run with the stack up: `npx tsx test/bench/chain.bench.ts [documents] [rate/s] [seconds]`.
 import { performance } from 'node:perf_hooks';
 import { createKafka } from '../../infra/kafka/client.ts';
@@ -46,10 +47,12 @@ const registry = createSchemaRegistry(env.config.registry.url);
 const codec = createEventCodec(registry, await registerEventSchemas(registry, topics));
 
 const pool = createPool(env.config.database.url, 1);
+/** Documents done: classified and given a patient decision, or stopped by the chain. */
 async function terminalCount(): Promise<number> {
   const { rows } = await pool.query(
-    'SELECT count(*)::int AS n FROM documents WHERE status = ANY($1)',
-    [TERMINAL_STATUSES],
+    `SELECT count(*)::int AS n FROM documents
+     WHERE (status = 'classified' AND match_status IS NOT NULL) OR status = ANY($1)`,
+    [TERMINAL_STATUSES.filter((status) => status !== 'classified')],
   );
   return rows[0].n;
 }
@@ -85,26 +88,35 @@ await eventually(async () => {
 }, 600_000);
 
 const uploadedAt = new Map<string, number>();
-const latencies: number[] = [];
+const toClassified: number[] = [];
+const toDecision: number[] = [];
 for (const m of await readTopic(kafka, admin, topics.events.document, 120_000)) {
   const event = await codec.decode(m.value as Buffer);
   if (event.metadata.occurredAt < steadyFrom) continue;
-  if (event.type === 'DocumentUploaded')
+  const from = uploadedAt.get(event.metadata.aggregateId);
+  if (event.type === 'DocumentUploaded') {
     uploadedAt.set(event.metadata.aggregateId, event.metadata.occurredAt);
-  if (event.type === 'DocumentClassified') {
-    const from = uploadedAt.get(event.metadata.aggregateId);
-    if (from !== undefined) latencies.push(event.metadata.occurredAt - from);
+  } else if (from === undefined) {
+  } else if (event.type === 'DocumentClassified') {
+    toClassified.push(event.metadata.occurredAt - from);
+  } else if (event.type === 'PatientMatched' || event.type === 'PatientMatchReviewRequired') {
+    toDecision.push(event.metadata.occurredAt - from);
   }
 }
-latencies.sort((a, b) => a - b);
-const pct = (p: number) =>
-  latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+const percentiles = (latencies: number[]) => {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const pct = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  return `p50 ${pct(50)} ms, p95 ${pct(95)} ms, p99 ${pct(99)} ms, max ${sorted.at(-1)} ms`;
+};
 
 console.log(
-  `throughput: ${documents} text-layer documents waiting in the log, classified in ${throughputSeconds.toFixed(1)} s = ${(documents / throughputSeconds).toFixed(1)} documents/s`,
+  `throughput: ${documents} text-layer documents waiting in the log, classified and matched in ${throughputSeconds.toFixed(1)} s = ${(documents / throughputSeconds).toFixed(1)} documents/s`,
 );
 console.log(
-  `latency at ${rate} documents/s for ${seconds} s (${latencies.length} documents): p50 ${pct(50)} ms, p95 ${pct(95)} ms, p99 ${pct(99)} ms, max ${latencies.at(-1)} ms`,
+  `latency at ${rate} documents/s for ${seconds} s (${toClassified.length} documents)\n` +
+    `  upload to classified:       ${percentiles(toClassified)}\n` +
+    `  upload to patient decision: ${percentiles(toDecision)}`,
 );
 
 processors.child.kill('SIGTERM');
