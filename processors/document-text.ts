@@ -1,4 +1,5 @@
 import type { BlobReader } from '../producers/blobs/blob-store.ts';
+import { decodeStoredText, type StoredPage } from '../producers/blobs/stored-text.ts';
 import type { TextExtracted } from '../schemas/events.ts';
 import { permanent } from './runtime/processor.ts';
 
@@ -29,31 +30,12 @@ export async function documentPages(
 
 /** The document's whole text, pages in order, one newline between pages. */
 export async function documentText(event: TextExtracted, blobs: BlobReader): Promise<string> {
-  return joinPages(await documentPages(event, blobs));
+  return (await documentPages(event, blobs)).map((page) => page.text).join('\n');
 }
 
-export function joinPages(pages: ReadonlyArray<{ page: number; text: string }>): string {
-  return [...pages]
-    .sort((a, b) => a.page - b.page)
-    .map((page) => page.text)
-    .join('\n');
-}
-
-/** `{ pages: [{ page, text }] }`; anything else can never be read, so it is permanent. */
-export function parseTextBlob(bytes: Buffer, ref: string): Array<{ page: number; text: string }> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(bytes.toString('utf8'));
-  } catch (error) {
-    throw permanent(`text blob ${ref} is not JSON`, error);
-  }
-  const pages = (parsed as { pages?: unknown } | null)?.pages;
-  const valid =
-    Array.isArray(pages) &&
-    pages.every(
-      (page) =>
-        typeof page?.page === 'number' && (typeof page.text === 'string' || page.text === null),
-    );
-  if (!valid) throw permanent(`text blob ${ref} does not hold { pages: [{ page, text }] }`);
-  return pages.map(({ page, text }) => ({ page, text: text ?? '' }));
+/** A text blob that is not one can never be read: that is permanent. */
+function parseTextBlob(bytes: Buffer, ref: string): StoredPage[] {
+  const pages = decodeStoredText(bytes);
+  if (!pages) throw permanent(`text blob ${ref} does not hold { pages: [{ page, text }] }`);
+  return pages;
 }

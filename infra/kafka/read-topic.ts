@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
 
 export interface TopicMessage {
   partition: number;
@@ -9,24 +9,45 @@ export interface TopicMessage {
   headers: Record<string, string>;
 }
 
+export interface PartitionEnd {
+  partition: number;
+  high: string;
+}
+
+/** Where each partition of `topic` that holds anything ends now. */
+export async function topicEnds(admin: Admin, topic: string): Promise<PartitionEnd[]> {
+  return (await admin.fetchTopicOffsets(topic)).filter((p) => BigInt(p.high) > BigInt(p.low));
+}
+
 /**
- * Every message on a topic from the beginning up to its current end, read committed. Progress
- * is tracked from batch ends, which also count transaction markers the consumer never sees.
+ * Resolves once `consumer` has read every partition of `ends` through to its end; rejects if the
+ * consumer crashes. Progress is tracked from batch ends, which also count transaction markers
+ * the consumer never hands over as messages. Call it before the consumer runs.
  */
+export function readThrough(consumer: Consumer, ends: readonly PartitionEnd[]): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const reached = new Map<number, bigint>();
+    const check = () => {
+      if (ends.every((p) => (reached.get(p.partition) ?? -1n) >= BigInt(p.high) - 1n)) resolve();
+    };
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      reached.set(payload.partition, BigInt(payload.lastOffset));
+      check();
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => reject(payload.error));
+    check();
+  });
+}
+
+/** Every message on a topic from the beginning up to its current end, read committed. */
 export async function readTopic(kafka: Kafka, admin: Admin, topic: string, timeoutMs = 20_000) {
-  const ends = (await admin.fetchTopicOffsets(topic)).filter((p) => BigInt(p.high) > BigInt(p.low));
+  const ends = await topicEnds(admin, topic);
   const messages: TopicMessage[] = [];
   if (ends.length === 0) return messages;
-  const reached = new Map<number, bigint>();
   const consumer = kafka.consumer({ groupId: `reader-${topic}-${randomUUID()}` });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
-  const done = new Promise<void>((resolve) => {
-    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      reached.set(payload.partition, BigInt(payload.lastOffset));
-      if (ends.every((p) => (reached.get(p.partition) ?? -1n) >= BigInt(p.high) - 1n)) resolve();
-    });
-  });
+  const done = readThrough(consumer, ends);
   await consumer.run({
     eachMessage: async ({ partition, message }) => {
       const headers = Object.fromEntries(

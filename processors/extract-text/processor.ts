@@ -1,4 +1,5 @@
 import type { BlobReaderWriter } from '../../producers/blobs/blob-store.ts';
+import { encodeStoredText } from '../../producers/blobs/stored-text.ts';
 import type { ExtractedPage, TextExtracted } from '../../schemas/events.ts';
 import type { Processor } from '../runtime/processor.ts';
 import { detectLanguage } from './language.ts';
@@ -74,7 +75,7 @@ export function summarise(pages: readonly PageText[]) {
   };
 }
 
-/** Large text goes to the blob store as `{ pages: [{ page, text }] }`; the event keeps its ref. */
+/** Large text goes to the blob store; the event keeps its ref. */
 async function storeIfLarge(
   pages: readonly PageText[],
   inlineMaxBytes: number,
@@ -82,8 +83,7 @@ async function storeIfLarge(
 ): Promise<{ inline: boolean; textRef: string | null }> {
   const size = pages.reduce((sum, page) => sum + Buffer.byteLength(page.text, 'utf8'), 0);
   if (size <= inlineMaxBytes) return { inline: true, textRef: null };
-  const json = JSON.stringify({ pages: pages.map(({ page, text }) => ({ page, text })) });
-  return { inline: false, textRef: await put(Buffer.from(json, 'utf8')) };
+  return { inline: false, textRef: await put(encodeStoredText(pages)) };
 }
 
 const round = (value: number) => Math.round(value * 1000) / 1000;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { HEADERS } from '../../infra/kafka/event-log.ts';
+import { readThrough, topicEnds } from '../../infra/kafka/read-topic.ts';
 import type { TopicNames } from '../../infra/kafka/topics.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { EventCodec } from '../../schemas/codec.ts';
@@ -42,28 +43,13 @@ export async function startPatientIndexFeed(
   const log = deps.logger.child({ component: 'patient-index' });
   const admin = deps.kafka.admin();
   await admin.connect();
-  const ends = await admin
-    .fetchTopicOffsets(topic)
-    .finally(() => admin.disconnect())
-    .then((offsets) => offsets.filter((p) => BigInt(p.high) > BigInt(p.low)));
+  const ends = await topicEnds(admin, topic).finally(() => admin.disconnect());
   const consumer = deps.kafka.consumer({
     groupId: `${deps.topics.consumerGroup('patient-index')}.${randomUUID()}`,
     readUncommitted: false,
   });
   let applied = 0;
-  const caughtUp = new Promise<void>((resolve, reject) => {
-    const reached = new Map<number, bigint>();
-    const check = () => {
-      if (ends.every((p) => (reached.get(p.partition) ?? -1n) >= BigInt(p.high) - 1n)) resolve();
-    };
-    // Batch ends count transaction markers too, which the consumer never hands over as messages.
-    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      reached.set(payload.partition, BigInt(payload.lastOffset));
-      check();
-    });
-    consumer.on(consumer.events.CRASH, ({ payload }) => reject(payload.error));
-    check();
-  });
+  const caughtUp = readThrough(consumer, ends);
   consumer.on(consumer.events.CRASH, ({ payload }) =>
     log.error({ err: payload.error, restart: payload.restart }, 'patient index feed crashed'),
   );

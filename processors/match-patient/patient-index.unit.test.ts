@@ -1,18 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { PatientSubject } from '../../schemas/events.ts';
+import { patientSubject } from '../../test/support/events.ts';
 import { patientOf } from './match.ts';
 import { createPatientIndex } from './patient-index.ts';
 import { prepareSubject } from './subject.ts';
 
-const subject = (name: string, record: string, dateOfBirth: string): PatientSubject => ({
-  facility: 'Centro Médico del Bajío',
-  identifiers: [{ kind: 'record-number', value: record }],
-  name,
-  surnames: null,
-  givenNames: null,
-  dateOfBirth,
-  sex: 'F',
-});
+const subject = (name: string, record: string, dateOfBirth: string): PatientSubject =>
+  patientSubject({
+    facility: 'Centro Médico del Bajío',
+    identifiers: [{ kind: 'record-number', value: record }],
+    name,
+    surnames: null,
+    givenNames: null,
+    dateOfBirth,
+  });
 const patient = (id: string, s: PatientSubject) => patientOf(id, prepareSubject(s));
 const byRecord = (record: string) =>
   prepareSubject({ ...subject('', record, ''), name: null, dateOfBirth: null });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { patientSubject } from '../../test/support/events.ts';
 import { type OpenReview, patientIdForReview, resolutionEvents } from './resolution.ts';
 
 const review: OpenReview = {
@@ -6,15 +7,7 @@ const review: OpenReview = {
   documentId: 'doc-1',
   round: 2,
   score: 0.71,
-  subject: {
-    facility: 'Hospital Central',
-    identifiers: [{ kind: 'record-number', value: '4471' }],
-    name: 'ANA PEREZ LOPEZ',
-    surnames: 'PEREZ LOPEZ',
-    givenNames: 'ANA',
-    dateOfBirth: '1980-05-17',
-    sex: 'F',
-  },
+  subject: patientSubject(),
   candidates: [{ patientId: 'patient-9', score: 0.71, evidence: [] }],
   requestedByEvent: 'event-requested',
 };

@@ -1,32 +1,24 @@
 import { BlobMissingError } from '../../producers/blobs/blob-store.ts';
+import { decodeStoredText } from '../../producers/blobs/stored-text.ts';
 import { UndecodableEventError } from '../../schemas/codec.ts';
 import type { TextExtracted } from '../../schemas/events.ts';
 import type { Projection, ProjectionPorts } from '../runtime/projection.ts';
 import { sql } from '../runtime/projection.ts';
-
-/** The shape of the blob a large extraction's text is kept in. */
-export interface StoredText {
-  pages: Array<{ page: number; text: string }>;
-}
 
 /** Puts the pages' text back into an extraction whose text was kept in the blob store. */
 export async function withInlineText(
   event: TextExtracted,
   blobs: ProjectionPorts['blobs'],
 ): Promise<TextExtracted> {
-  if (!event.data.textRef) return event;
-  let stored: StoredText;
-  try {
-    stored = JSON.parse((await blobs.read(event.metadata.tenantId, event.data.textRef)).toString());
-  } catch (cause) {
-    if (cause instanceof BlobMissingError || cause instanceof SyntaxError) {
-      throw new UndecodableEventError(`text blob ${event.data.textRef} is missing or corrupt`, {
-        cause,
-      });
-    }
-    throw cause;
-  }
-  const byPage = new Map(stored.pages.map((p) => [p.page, p.text]));
+  const { textRef } = event.data;
+  if (!textRef) return event;
+  const bytes = await blobs.read(event.metadata.tenantId, textRef).catch((cause: unknown) => {
+    if (!(cause instanceof BlobMissingError)) throw cause;
+    throw new UndecodableEventError(`text blob ${textRef} is missing`, { cause });
+  });
+  const stored = decodeStoredText(bytes);
+  if (!stored) throw new UndecodableEventError(`text blob ${textRef} is corrupt`);
+  const byPage = new Map(stored.map((p) => [p.page, p.text]));
   return {
     ...event,
     data: {

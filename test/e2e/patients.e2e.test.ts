@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withToken } from '../../api/read-your-writes.ts';
 import { createEventProducer, createKafka } from '../../infra/kafka/client.ts';
 import { createEventLog, type EventLog } from '../../infra/kafka/event-log.ts';
 import { topicNames } from '../../infra/kafka/topics.ts';
@@ -41,17 +42,9 @@ describe('patients, entities and reviews through the API', () => {
     let last: LogPosition | undefined;
     for (const event of events) last = await eventLog.append(event);
     if (!last) throw new Error('nothing appended');
-    const token = `${last.partition}:${last.offset}`;
-    return last.topic.endsWith('.patient.events') ? `patient:${token}` : token;
+    return withToken(last, last.topic.endsWith('.patient.events') ? 'patient' : 'document').token;
   };
-  const post = async (path: string, body: unknown) => {
-    const response = await fetch(`${system.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    return { status: response.status, body: await response.json() };
-  };
+  const post = (path: string, body: object) => api.post(path, body);
   const resolve = (reviewId: string, body: Record<string, unknown>) =>
     post(`/reviews/${reviewId}/resolve`, { tenantId: TENANT, reviewer: 'ana.reviewer', ...body });
   const read = (path: string, minPosition: string, query = '') =>

@@ -40,6 +40,16 @@ describe('the batches read model', () => {
     'batches, batch_files, documents, batch_sessions, batch_completions',
   );
   const spec = db.spec;
+  /** The completion reactor on this database; its first pass runs at once, then only on `check`. */
+  const completionWith = (eventLog: EventLog) =>
+    startBatchCompletion({
+      pool: db.pool,
+      eventLog,
+      logger: createLogger('silent'),
+      now: Date.now,
+      newId: randomUUID,
+      intervalMs: 60_000,
+    });
 
   it('opens a batch, and closes it with its file count once', async () => {
     const batch = batchOf();
@@ -194,14 +204,7 @@ describe('the batches read model', () => {
         return { topic: 'test.batch.events', partition: 0, offset: String(appended.length) };
       },
     };
-    const completion = startBatchCompletion({
-      pool: db.pool,
-      eventLog,
-      logger: createLogger('silent'),
-      now: Date.now,
-      newId: randomUUID,
-      intervalMs: 60_000,
-    });
+    const completion = completionWith(eventLog);
     try {
       // The first pass, at start, meets the refusal and leaves no trace.
       await eventually(() => expect(attempts).toBe(1));
@@ -237,14 +240,7 @@ describe('the batches read model', () => {
     const eventLog: EventLog = {
       append: () => Promise.reject(new Error('nothing should be appended')),
     };
-    const completion = startBatchCompletion({
-      pool: db.pool,
-      eventLog,
-      logger: createLogger('silent'),
-      now: Date.now,
-      newId: randomUUID,
-      intervalMs: 60_000,
-    });
+    const completion = completionWith(eventLog);
     try {
       expect(await completion.check()).toBe(0);
     } finally {

@@ -6,33 +6,25 @@ import { createPatientIndex } from '../../processors/match-patient/patient-index
 import { prepareSubject } from '../../processors/match-patient/subject.ts';
 import type { PatientSubject } from '../../schemas/events.ts';
 import { eventually } from '../support/environment.ts';
-import { documentEvent } from '../support/events.ts';
+import { patientRegistered, patientSubject, patientsMerged } from '../support/events.ts';
 import { createHarness, type Harness } from '../support/harness.ts';
 
 const TENANT = 'tenant-a';
 const FACILITY = 'Centro Médico del Bajío';
 
-const subject = (name: string, record: string, dateOfBirth: string): PatientSubject => ({
-  facility: FACILITY,
-  identifiers: [{ kind: 'record-number', value: record }],
-  name,
-  surnames: null,
-  givenNames: null,
-  dateOfBirth,
-  sex: 'F',
-});
+const subject = (name: string, record: string, dateOfBirth: string): PatientSubject =>
+  patientSubject({
+    facility: FACILITY,
+    identifiers: [{ kind: 'record-number', value: record }],
+    name,
+    surnames: null,
+    givenNames: null,
+    dateOfBirth,
+  });
 const registered = (patientId: string, who: PatientSubject) =>
-  documentEvent(
-    'PatientRegistered',
-    { documentId: randomUUID(), round: 1, score: 0, subject: who, candidates: [], reason: 'match' },
-    { tenantId: TENANT, aggregateId: patientId, actor: 'match-patient@1.0.0' },
-  );
+  patientRegistered(patientId, { documentId: randomUUID(), subject: who }, { tenantId: TENANT });
 const merged = (survivorId: string, mergedId: string) =>
-  documentEvent(
-    'PatientsMerged',
-    { mergedId, reason: 'same person' },
-    { tenantId: TENANT, aggregateId: survivorId, actor: 'reviewer-1' },
-  );
+  patientsMerged(survivorId, mergedId, { tenantId: TENANT });
 const byRecord = (record: string) =>
   prepareSubject({ ...subject('', record, ''), name: null, dateOfBirth: null });
 
