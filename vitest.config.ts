@@ -13,7 +13,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: [
-            '{api,infra,processors,producers,projections,schemas}/**/*.unit.test.ts',
+            '{api,infra,processors,producers,projections,schemas,system}/**/*.unit.test.ts',
             'test/unit/**/*.unit.test.ts',
           ],
         },

@@ -5,19 +5,20 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import type { BlobStore } from '../infra/blobs/blob-store.ts';
+import type { Breakers } from '../infra/breakers.ts';
 import type { Config } from '../infra/config.ts';
 import type { TopicNames } from '../infra/kafka/topics.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { Metrics } from '../infra/metrics.ts';
 import type { Pool } from '../infra/postgres.ts';
-import type { Breakers } from '../processors/runtime/breakers.ts';
 import type { BatchWriteSide } from '../producers/batches/write-side.ts';
-import type { BlobStore } from '../producers/blobs/blob-store.ts';
 import type { MergePatients } from '../producers/patients/merge.ts';
 import type { RequestReprocess } from '../producers/reprocess/request.ts';
 import type { ResolveReview } from '../producers/review/resolve.ts';
 import type { UploadIntake } from '../producers/upload/intake.ts';
 import { errorHandler } from './errors.ts';
+import { createReadModelWaiter } from './read-your-writes.ts';
 import { batchRoutes } from './routes/batches.ts';
 import { documentRoutes } from './routes/documents.ts';
 import { type HealthCheck, healthRoutes } from './routes/health.ts';
@@ -42,12 +43,6 @@ export interface ApiDeps {
   metrics: Metrics;
 }
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    docstream: ApiDeps;
-  }
-}
-
 const CORRELATION_HEADER = 'x-correlation-id';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -62,7 +57,12 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  app.decorate('docstream', deps);
+  const awaitReadModel = createReadModelWaiter({
+    pool: deps.pool,
+    logs: deps.topics.events,
+    waitTimeoutMs: deps.config.reads.waitTimeoutMs,
+  });
+  const { pool, blobs } = deps;
   app.addHook('onSend', async (request, reply) => {
     reply.header(CORRELATION_HEADER, request.id);
   });
@@ -86,12 +86,29 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
     },
   });
   // Not encapsulated: its timing hook must see every route.
-  await app.register(fp(metricsRoutes));
-  await app.register(healthRoutes);
-  await app.register(documentRoutes);
-  await app.register(textRoutes);
-  await app.register(patientRoutes);
-  await app.register(reviewRoutes);
-  await app.register(batchRoutes);
+  await app.register(fp(metricsRoutes), { metrics: deps.metrics });
+  await app.register(healthRoutes, { checks: deps.health, breakers: deps.breakers });
+  await app.register(documentRoutes, {
+    pool,
+    blobs,
+    intake: deps.intake,
+    requestReprocess: deps.requestReprocess,
+    awaitReadModel,
+    uploadMaxBytes: deps.config.upload.maxBytes,
+  });
+  await app.register(textRoutes, { pool, awaitReadModel });
+  await app.register(patientRoutes, { pool, mergePatients: deps.mergePatients, awaitReadModel });
+  await app.register(reviewRoutes, { pool, resolveReview: deps.resolveReview, awaitReadModel });
+  await app.register(batchRoutes, {
+    pool,
+    blobs,
+    batches: deps.batches,
+    awaitReadModel,
+    limits: {
+      uploadMaxBytes: deps.config.upload.maxBytes,
+      maxFilesPerRequest: deps.config.batches.maxFilesPerRequest,
+      progressPollMs: deps.config.batches.progressPollMs,
+    },
+  });
   return app as unknown as FastifyInstance;
 }

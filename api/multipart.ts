@@ -1,6 +1,6 @@
 import type { Multipart } from '@fastify/multipart';
+import type { BlobStore, StagedBlob } from '../infra/blobs/blob-store.ts';
 import { invalid } from '../infra/errors.ts';
-import type { BlobStore, StagedBlob } from '../producers/blobs/blob-store.ts';
 
 export interface StagedParts {
   fields: Record<string, string>;

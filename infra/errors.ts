@@ -27,3 +27,12 @@ export const invalid = (code: string, message: string) =>
   new DocstreamError('invalid', code, message);
 export const notFound = (code: string, message: string) =>
   new DocstreamError('not-found', code, message);
+
+/** Programmer errors and failures marked permanent are never retried; anything else may pass. */
+export function isRetriable(error: unknown): boolean {
+  if (error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError) {
+    return false;
+  }
+  const flag = (error as { retriable?: unknown } | null)?.retriable;
+  return typeof flag === 'boolean' ? flag : true;
+}

@@ -1,5 +1,5 @@
-import type { BlobReader } from '../producers/blobs/blob-store.ts';
-import { decodeStoredText, type StoredPage } from '../producers/blobs/stored-text.ts';
+import type { BlobReader } from '../infra/blobs/blob-store.ts';
+import { decodeStoredText, type StoredPage } from '../infra/blobs/stored-text.ts';
 import type { TextExtracted } from '../schemas/events.ts';
 import { permanent } from './runtime/processor.ts';
 

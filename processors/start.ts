@@ -1,9 +1,10 @@
 import type { Kafka } from 'kafkajs';
+import type { BlobStore } from '../infra/blobs/blob-store.ts';
+import { type Breakers, createBreakers } from '../infra/breakers.ts';
 import type { Config } from '../infra/config.ts';
 import type { TopicNames } from '../infra/kafka/topics.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { Metrics } from '../infra/metrics.ts';
-import type { BlobStore } from '../producers/blobs/blob-store.ts';
 import type { EventCodec } from '../schemas/codec.ts';
 import type { EventType } from '../schemas/events.ts';
 import { createClassifyProcessor } from './classify/processor.ts';
@@ -16,7 +17,6 @@ import {
   createPatientIndex,
   matchPolicy,
 } from './match-patient/processor.ts';
-import { type Breakers, createBreakers } from './runtime/breakers.ts';
 import type { Clock } from './runtime/envelope.ts';
 import type { Processor } from './runtime/processor.ts';
 import { type RunningProcessor, startProcessor } from './runtime/runner.ts';

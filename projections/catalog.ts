@@ -8,7 +8,7 @@ import { textProjection } from './text/projection.ts';
 import { timelineProjection } from './timeline/projection.ts';
 
 /** Every read model the system keeps. */
-export const PROJECTIONS: readonly Projection[] = [
+export const PROJECTIONS = [
   documentsProjection,
   timelineProjection,
   textProjection,
@@ -16,4 +16,7 @@ export const PROJECTIONS: readonly Projection[] = [
   patientsProjection,
   entitiesProjection,
   reviewsProjection,
-];
+] as const satisfies readonly Projection[];
+
+/** A read model's name: what its checkpoints are kept under and what a read waits on. */
+export type ReadModelName = (typeof PROJECTIONS)[number]['name'];

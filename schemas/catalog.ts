@@ -1,8 +1,13 @@
 import { readFileSync } from 'node:fs';
-import type { AggregateKind } from '../infra/kafka/topics.ts';
 import type { EventType } from './events.ts';
 
 export const NAMESPACE = 'docstream.events';
+
+/** Each kind of aggregate has one ordered log (topic), keyed by the aggregate's id. */
+export type AggregateKind = 'document' | 'patient' | 'batch';
+
+/** The topic of each aggregate kind's log. */
+export type EventLogTopics = Readonly<Record<AggregateKind, string>>;
 
 /** Every event type, the log it belongs to; one `.avsc` file each under schemas/avro. */
 export const EVENT_CATALOG: Record<EventType, { aggregate: AggregateKind }> = {
@@ -29,7 +34,7 @@ export const EVENT_CATALOG: Record<EventType, { aggregate: AggregateKind }> = {
 export const EVENT_TYPES = Object.keys(EVENT_CATALOG) as EventType[];
 
 /** Records several event schemas share; each subject gets them written out in place. */
-const SHARED_RECORDS = [
+export const SHARED_RECORDS = [
   'Envelope',
   'DocumentTypeHint',
   'Span',
@@ -37,14 +42,30 @@ const SHARED_RECORDS = [
   'MatchCandidate',
 ] as const;
 
-export type AvroRecordSchema = {
+export interface AvroField {
+  name: string;
+  type: unknown;
+  default?: unknown;
+  doc?: string;
+  /**
+   * The only values a `string` field takes, for the TypeScript type generated from it. Avro
+   * ignores the attribute, so the field stays a plain string on the wire: unlike an Avro enum,
+   * a value added later does not break readers of the events already in the log. Decoding
+   * does not check it.
+   */
+  tsLiterals?: string[];
+}
+
+export interface AvroRecordSchema {
   type: 'record';
   name: string;
   namespace?: string;
-  fields: Array<{ name: string; type: unknown; default?: unknown; doc?: string }>;
-};
+  doc?: string;
+  fields: AvroField[];
+}
 
-function readAvsc(name: string): AvroRecordSchema {
+/** The schema of one `.avsc` file under schemas/avro, as written (shared records by name). */
+export function readAvsc(name: string): AvroRecordSchema {
   return JSON.parse(readFileSync(new URL(`./avro/${name}.avsc`, import.meta.url), 'utf8'));
 }
 

@@ -1,8 +1,14 @@
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
 import TimeoutMiddleware from 'mappersmith/middleware/timeout';
-import type { TopicNames } from '../infra/kafka/topics.ts';
-import { EVENT_CATALOG, EVENT_TYPES, eventSchema, fullName, NAMESPACE } from './catalog.ts';
+import {
+  EVENT_CATALOG,
+  EVENT_TYPES,
+  type EventLogTopics,
+  eventSchema,
+  fullName,
+  NAMESPACE,
+} from './catalog.ts';
 import type { DomainEvent, EventType } from './events.ts';
 
 /** A message that can never be decoded by this build: it belongs in a dead-letter topic. */
@@ -53,7 +59,7 @@ export function createSchemaRegistry(url: string): SchemaRegistry {
  */
 export async function registerEventSchemas(
   registry: SchemaRegistry,
-  topics: TopicNames,
+  topics: { readonly events: EventLogTopics },
 ): Promise<Map<EventType, number>> {
   const ids = new Map<EventType, number>();
   for (const type of EVENT_TYPES) {

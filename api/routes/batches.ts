@@ -1,11 +1,14 @@
 import sseModule from '@fastify/sse';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { BlobStore } from '../../infra/blobs/blob-store.ts';
+import type { Pool } from '../../infra/postgres.ts';
 import { assertBatchOpen, batchNotFound } from '../../producers/batches/sessions.ts';
+import type { BatchWriteSide } from '../../producers/batches/write-side.ts';
 import { findBatch } from '../../projections/batches/queries.ts';
 import { watchBatch } from '../../projections/batches/watch.ts';
 import { ErrorBody } from '../errors.ts';
 import { discardStaged, stageParts } from '../multipart.ts';
-import { awaitReadModel, withToken } from '../read-your-writes.ts';
+import { type AwaitReadModel, withToken } from '../read-your-writes.ts';
 import {
   BatchClosedSchema,
   BatchOpenedSchema,
@@ -25,8 +28,18 @@ const ACTOR = 'api-client';
 const sse = sseModule as unknown as typeof sseModule.default;
 
 /** Batch uploads: open, add many files, close; the batch's state, and its progress live. */
-export const batchRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { pool, blobs, config, batches } = app.docstream;
+export interface BatchRoutesOptions {
+  pool: Pool;
+  blobs: BlobStore;
+  batches: BatchWriteSide;
+  awaitReadModel: AwaitReadModel;
+  limits: { uploadMaxBytes: number; maxFilesPerRequest: number; progressPollMs: number };
+}
+
+export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async (
+  app,
+  { pool, blobs, batches, awaitReadModel, limits },
+) => {
   await app.register(sse);
 
   app.post(
@@ -53,7 +66,7 @@ export const batchRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         summary: 'Add files to an open batch',
-        description: `multipart/form-data with up to ${config.batches.maxFilesPerRequest} parts named \`file\`, and optionally the fields \`externalPatientId\` and \`documentTypeHint\` for every file. Each file is answered on its own: a bad one gets the error code an upload would, and the others are added.`,
+        description: `multipart/form-data with up to ${limits.maxFilesPerRequest} parts named \`file\`, and optionally the fields \`externalPatientId\` and \`documentTypeHint\` for every file. Each file is answered on its own: a bad one gets the error code an upload would, and the others are added.`,
         consumes: ['multipart/form-data'],
         params: BatchParams,
         querystring: TenantOnlyQuery,
@@ -64,8 +77,7 @@ export const batchRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { tenantId } = request.query;
       const batchId = request.params.id;
       await assertBatchOpen(pool, tenantId, batchId);
-      const { maxFilesPerRequest: maxFiles } = config.batches;
-      const maxBytes = config.upload.maxBytes;
+      const { maxFilesPerRequest: maxFiles, uploadMaxBytes: maxBytes } = limits;
       const parts = await stageParts(
         request.parts({
           limits: { files: maxFiles, parts: maxFiles + 10, fileSize: maxBytes + 1 },
@@ -126,7 +138,7 @@ export const batchRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      await awaitReadModel(app.docstream, 'batches', request.query.minPosition);
+      await awaitReadModel('batches', request.query.minPosition);
       const batch = await findBatch(pool, request.query.tenantId, request.params.id);
       if (!batch) throw batchNotFound();
       return batch;
@@ -156,12 +168,12 @@ export const batchRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { tenantId, minPosition } = request.query;
       const batchId = request.params.id;
-      await awaitReadModel(app.docstream, 'batches', minPosition);
+      await awaitReadModel('batches', minPosition);
       const read = () => findBatch(pool, tenantId, batchId);
       if (!(await read())) throw batchNotFound();
       const disconnected = new AbortController();
       reply.sse.onClose(() => disconnected.abort());
-      await reply.sse.send(watchBatch(read, config.batches.progressPollMs, disconnected.signal));
+      await reply.sse.send(watchBatch(read, limits.progressPollMs, disconnected.signal));
     },
   );
 };

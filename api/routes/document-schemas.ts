@@ -1,7 +1,8 @@
 import { type TSchema, Type } from 'typebox';
 import { ALLOWED_MEDIA_TYPES } from '../../producers/upload/content-type.ts';
-import { DOCUMENT_TYPES, TENANT_ID_PATTERN } from '../../producers/upload/fields.ts';
+import { TENANT_ID_PATTERN } from '../../producers/upload/fields.ts';
 import { DOCUMENT_STATUSES, MATCH_STATUSES } from '../../projections/documents/projection.ts';
+import { DOCUMENT_TYPES } from '../../schemas/document-types.ts';
 import { POSITION_TOKEN_PATTERN } from '../read-your-writes.ts';
 
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);

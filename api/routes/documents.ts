@@ -1,12 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import type { BlobStore } from '../../infra/blobs/blob-store.ts';
 import { invalid, notFound } from '../../infra/errors.ts';
+import type { Pool } from '../../infra/postgres.ts';
+import type { RequestReprocess } from '../../producers/reprocess/request.ts';
 import { parseUploadFields } from '../../producers/upload/fields.ts';
+import type { UploadIntake } from '../../producers/upload/intake.ts';
 import { findDocument, listDocuments } from '../../projections/documents/queries.ts';
 import { documentHistory } from '../../projections/timeline/queries.ts';
 import { ErrorBody } from '../errors.ts';
 import { discardStaged, stageParts } from '../multipart.ts';
-import { awaitReadModel, withToken } from '../read-your-writes.ts';
+import { type AwaitReadModel, withToken } from '../read-your-writes.ts';
 import {
   DocumentSchema,
   HistorySchema,
@@ -20,9 +24,19 @@ import {
 
 const errors = { 400: ErrorBody, 404: ErrorBody, 503: ErrorBody, 504: ErrorBody };
 
-export const documentRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { pool, blobs, intake, config, requestReprocess } = app.docstream;
+export interface DocumentRoutesOptions {
+  pool: Pool;
+  blobs: BlobStore;
+  intake: UploadIntake;
+  requestReprocess: RequestReprocess;
+  awaitReadModel: AwaitReadModel;
+  uploadMaxBytes: number;
+}
 
+export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRoutesOptions> = async (
+  app,
+  { pool, blobs, intake, requestReprocess, awaitReadModel, uploadMaxBytes },
+) => {
   app.post(
     '/documents',
     {
@@ -36,7 +50,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const parts = await stageParts(request.parts(), blobs, {
-        maxBytes: config.upload.maxBytes,
+        maxBytes: uploadMaxBytes,
         maxFiles: 1,
       });
       try {
@@ -80,7 +94,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { tenantId, limit, cursor, minPosition, ...filters } = request.query;
-      await awaitReadModel(app.docstream, ['documents', 'patients'], minPosition);
+      await awaitReadModel(['documents', 'patients'], minPosition);
       return listDocuments(pool, tenantId, filters, { limit, cursor });
     },
   );
@@ -96,7 +110,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      await awaitReadModel(app.docstream, ['documents', 'patients'], request.query.minPosition);
+      await awaitReadModel(['documents', 'patients'], request.query.minPosition);
       const document = await findDocument(pool, request.query.tenantId, request.params.id);
       if (!document) throw notFound('DOCUMENT_NOT_FOUND', 'no such document for this tenant');
       return document;
@@ -114,7 +128,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      await awaitReadModel(app.docstream, 'timeline', request.query.minPosition);
+      await awaitReadModel('timeline', request.query.minPosition);
       const events = await documentHistory(pool, request.query.tenantId, request.params.id);
       if (events.length === 0)
         throw notFound('DOCUMENT_NOT_FOUND', 'no such document for this tenant');

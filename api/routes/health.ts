@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import type { Breakers } from '../../infra/breakers.ts';
 
 /** A dependency the system cannot work without, and how to ask it whether it answers. */
 export interface HealthCheck {
@@ -50,7 +51,16 @@ async function run(check: HealthCheck) {
   }
 }
 
-export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export interface HealthRoutesOptions {
+  checks: readonly HealthCheck[];
+  /** The circuit breakers of the processors running in this process. */
+  breakers: Pick<Breakers, 'states'>;
+}
+
+export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (
+  app,
+  { checks, breakers: processorBreakers },
+) => {
   app.get(
     '/health',
     {
@@ -60,9 +70,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (_request, reply) => {
-      const checks = app.docstream.health;
       const results = await Promise.all(checks.map(async (c) => [c.name, await run(c)] as const));
-      const breakers = app.docstream.breakers.states();
+      const breakers = processorBreakers.states();
       const reachable = results.every(([, r]) => r.status === 'up');
       // An open breaker pauses processing but the API still answers: degraded, not down.
       const healthy = reachable && Object.values(breakers).every((s) => s !== 'open');

@@ -1,9 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import type { Metrics } from '../../infra/metrics.ts';
 
-export const metricsRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { registry, httpRequestSeconds } = app.docstream.metrics;
-
+export const metricsRoutes: FastifyPluginAsyncTypebox<{ metrics: Metrics }> = async (
+  app,
+  { metrics: { registry, httpRequestSeconds } },
+) => {
   app.addHook('onResponse', async (request, reply) => {
     httpRequestSeconds.observe(
       {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { notFound } from '../../infra/errors.ts';
 import type { Pool } from '../../infra/postgres.ts';
 import { patientNotFound } from '../../producers/patients/lookup.ts';
+import type { MergePatients } from '../../producers/patients/merge.ts';
 import { findDocument } from '../../projections/documents/queries.ts';
 import {
   documentEntities,
@@ -16,7 +17,7 @@ import {
   patientDocuments,
 } from '../../projections/patients/queries.ts';
 import { ErrorBody } from '../errors.ts';
-import { awaitReadModel, withToken } from '../read-your-writes.ts';
+import { type AwaitReadModel, withToken } from '../read-your-writes.ts';
 import { IdParams } from './document-schemas.ts';
 import {
   DiagnosesSchema,
@@ -34,7 +35,7 @@ import {
 } from './patient-schemas.ts';
 
 const errors = { 400: ErrorBody, 404: ErrorBody, 504: ErrorBody };
-const FACTS = ['patients', 'documents', 'entities'];
+const FACTS = ['patients', 'documents', 'entities'] as const;
 const MERGED = ' A merged patient answers as the survivor it was merged into.';
 
 async function survivor(pool: Pool, tenantId: string, id: string): Promise<PatientView> {
@@ -44,9 +45,16 @@ async function survivor(pool: Pool, tenantId: string, id: string): Promise<Patie
 }
 
 /** The patient index and each patient's clinical facts, merges followed; merging patients. */
-export const patientRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { pool, mergePatients } = app.docstream;
+export interface PatientRoutesOptions {
+  pool: Pool;
+  mergePatients: MergePatients;
+  awaitReadModel: AwaitReadModel;
+}
 
+export const patientRoutes: FastifyPluginAsyncTypebox<PatientRoutesOptions> = async (
+  app,
+  { pool, mergePatients, awaitReadModel },
+) => {
   app.get(
     '/patients',
     {
@@ -58,7 +66,7 @@ export const patientRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { tenantId, q, limit, cursor, minPosition } = request.query;
-      await awaitReadModel(app.docstream, ['patients'], minPosition);
+      await awaitReadModel(['patients'], minPosition);
       return listPatients(pool, tenantId, { q }, { limit, cursor });
     },
   );
@@ -76,7 +84,7 @@ export const patientRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { tenantId, minPosition } = request.query;
-      await awaitReadModel(app.docstream, ['patients', 'documents'], minPosition);
+      await awaitReadModel(['patients', 'documents'], minPosition);
       const patient = await survivor(pool, tenantId, request.params.id);
       return { ...patient, documents: await patientDocuments(pool, tenantId, patient.id) };
     },
@@ -95,7 +103,7 @@ export const patientRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { tenantId, test, minPosition } = request.query;
-      await awaitReadModel(app.docstream, FACTS, minPosition);
+      await awaitReadModel(FACTS, minPosition);
       const patient = await survivor(pool, tenantId, request.params.id);
       return { patientId: patient.id, labs: await patientLabs(pool, tenantId, patient.id, test) };
     },
@@ -114,7 +122,7 @@ export const patientRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { tenantId, minPosition } = request.query;
-      await awaitReadModel(app.docstream, FACTS, minPosition);
+      await awaitReadModel(FACTS, minPosition);
       const patient = await survivor(pool, tenantId, request.params.id);
       return {
         patientId: patient.id,
@@ -136,7 +144,7 @@ export const patientRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { tenantId, minPosition } = request.query;
-      await awaitReadModel(app.docstream, FACTS, minPosition);
+      await awaitReadModel(FACTS, minPosition);
       const patient = await survivor(pool, tenantId, request.params.id);
       return {
         patientId: patient.id,
@@ -188,7 +196,7 @@ export const patientRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { tenantId, minPosition } = request.query;
-      await awaitReadModel(app.docstream, ['entities', 'documents'], minPosition);
+      await awaitReadModel(['entities', 'documents'], minPosition);
       const entities = await documentEntities(pool, tenantId, request.params.id);
       if (entities) return entities;
       if (!(await findDocument(pool, tenantId, request.params.id))) {

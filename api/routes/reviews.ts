@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Pool } from '../../infra/postgres.ts';
+import type { ResolveReview } from '../../producers/review/resolve.ts';
 import { listReviews } from '../../projections/reviews/queries.ts';
 import { ErrorBody } from '../errors.ts';
-import { awaitReadModel, withToken } from '../read-your-writes.ts';
+import { type AwaitReadModel, withToken } from '../read-your-writes.ts';
 import {
   ResolveAcceptedSchema,
   ResolveBody,
@@ -13,9 +15,16 @@ import {
 const errors = { 400: ErrorBody, 404: ErrorBody, 504: ErrorBody };
 
 /** Patient-match reviews: the queue people work, and their decisions. */
-export const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { pool, resolveReview } = app.docstream;
+export interface ReviewRoutesOptions {
+  pool: Pool;
+  resolveReview: ResolveReview;
+  awaitReadModel: AwaitReadModel;
+}
 
+export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = async (
+  app,
+  { pool, resolveReview, awaitReadModel },
+) => {
   app.get(
     '/reviews',
     {
@@ -29,7 +38,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { tenantId, status, limit, cursor, minPosition } = request.query;
-      await awaitReadModel(app.docstream, ['reviews'], minPosition);
+      await awaitReadModel(['reviews'], minPosition);
       return listReviews(pool, tenantId, status, { limit, cursor });
     },
   );

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { notFound } from '../../infra/errors.ts';
+import type { Pool } from '../../infra/postgres.ts';
 import { findDocument } from '../../projections/documents/queries.ts';
 import { documentText, searchDocuments } from '../../projections/text/queries.ts';
 import { ErrorBody } from '../errors.ts';
-import { awaitReadModel } from '../read-your-writes.ts';
+import type { AwaitReadModel } from '../read-your-writes.ts';
 import {
   IdParams,
   ReadQuery,
@@ -15,9 +16,15 @@ import {
 const errors = { 400: ErrorBody, 404: ErrorBody, 504: ErrorBody };
 
 /** The text read from documents: per page, and searched across a tenant's documents. */
-export const textRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { pool } = app.docstream;
+export interface TextRoutesOptions {
+  pool: Pool;
+  awaitReadModel: AwaitReadModel;
+}
 
+export const textRoutes: FastifyPluginAsyncTypebox<TextRoutesOptions> = async (
+  app,
+  { pool, awaitReadModel },
+) => {
   app.get(
     '/documents/:id/text',
     {
@@ -30,7 +37,7 @@ export const textRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { tenantId, minPosition } = request.query;
-      await awaitReadModel(app.docstream, 'text', minPosition);
+      await awaitReadModel('text', minPosition);
       const pages = await documentText(pool, tenantId, request.params.id);
       if (pages.length === 0 && !(await findDocument(pool, tenantId, request.params.id))) {
         throw notFound('DOCUMENT_NOT_FOUND', 'no such document for this tenant');
@@ -50,7 +57,7 @@ export const textRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { tenantId, q, limit, minPosition } = request.query;
-      await awaitReadModel(app.docstream, 'text', minPosition);
+      await awaitReadModel('text', minPosition);
       return { items: await searchDocuments(pool, tenantId, q, limit) };
     },
   );

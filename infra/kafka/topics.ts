@@ -1,7 +1,6 @@
 import type { Admin, ITopicConfig } from 'kafkajs';
+import type { AggregateKind } from '../../schemas/catalog.ts';
 import type { Config } from '../config.ts';
-
-export type AggregateKind = 'document' | 'patient' | 'batch';
 
 export interface TopicNames {
   events: Record<AggregateKind, string>;

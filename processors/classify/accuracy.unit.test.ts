@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseExportName } from '../../producers/upload/export-name.ts';
-import { DOCUMENT_TYPES } from '../../producers/upload/fields.ts';
+import { DOCUMENT_TYPES } from '../../schemas/document-types.ts';
 import type { DocumentTypeHint } from '../../schemas/events.ts';
 import { createRandom } from '../../test/fixtures/corpus/random.ts';
 import { generateCorpus, type SyntheticDocument } from '../../test/fixtures/corpus.ts';

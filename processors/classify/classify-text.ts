@@ -1,4 +1,4 @@
-import { DOCUMENT_TYPES, type DocumentType } from '../../producers/upload/fields.ts';
+import { DOCUMENT_TYPES, type DocumentType } from '../../schemas/document-types.ts';
 import type { ClassificationEvidence, DocumentTypeHint } from '../../schemas/events.ts';
 import { linesOf, type TextLine } from './normalize.ts';
 import { RULES } from './rules.ts';

@@ -1,6 +1,7 @@
-import type { BlobReader } from '../../producers/blobs/blob-store.ts';
+import type { BlobReader } from '../../infra/blobs/blob-store.ts';
 import { documentText } from '../document-text.ts';
 import type { Draft, Processor } from '../runtime/processor.ts';
+import { processorVersion } from '../versions.ts';
 import { classifyText } from './classify-text.ts';
 
 export { type Classification, classifyText } from './classify-text.ts';
@@ -12,7 +13,7 @@ export { type Classification, classifyText } from './classify-text.ts';
 export function createClassifyProcessor(deps: { blobs: BlobReader }): Processor<'TextExtracted'> {
   return {
     name: 'classify',
-    version: '1.0.0',
+    version: processorVersion('classify'),
     consumes: ['TextExtracted'],
     async handle(event) {
       const text = await documentText(event, deps.blobs);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { isRetriable } from '../../infra/errors.ts';
 import type { TextExtracted } from '../../schemas/events.ts';
 import { documentEvent } from '../../test/support/events.ts';
 import { memoryBlobs } from '../../test/support/memory-blobs.ts';
-import { isRetriable } from '../runtime/processor.ts';
-import { processorSpec } from '../runtime/spec.ts';
+import { processorSpec } from '../../test/support/processor-spec.ts';
 import { classifyText, createClassifyProcessor } from './processor.ts';
 
 const page = (number: number, text: string | null) => ({

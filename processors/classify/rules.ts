@@ -1,4 +1,4 @@
-import type { DocumentType } from '../../producers/upload/fields.ts';
+import type { DocumentType } from '../../schemas/document-types.ts';
 import { normalizeText } from './normalize.ts';
 
 /**

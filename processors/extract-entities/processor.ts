@@ -1,6 +1,7 @@
-import type { BlobReader } from '../../producers/blobs/blob-store.ts';
+import type { BlobReader } from '../../infra/blobs/blob-store.ts';
 import { documentPages } from '../document-text.ts';
 import type { Draft, Processor } from '../runtime/processor.ts';
+import { processorVersion } from '../versions.ts';
 import { extractEntities } from './extract.ts';
 import { assessQuality } from './quality.ts';
 
@@ -16,7 +17,7 @@ export function createExtractEntitiesProcessor(deps: {
 }): Processor<'TextExtracted'> {
   return {
     name: 'extract-entities',
-    version: '1.0.0',
+    version: processorVersion('extract-entities'),
     consumes: ['TextExtracted'],
     async handle(event) {
       const { round, language } = event.data;

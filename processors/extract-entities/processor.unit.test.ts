@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { isRetriable } from '../../infra/errors.ts';
 import type { EntitiesExtracted, Span, TextExtracted } from '../../schemas/events.ts';
 import { documentEvent } from '../../test/support/events.ts';
 import { memoryBlobs } from '../../test/support/memory-blobs.ts';
-import { isRetriable } from '../runtime/processor.ts';
-import { processorSpec } from '../runtime/spec.ts';
+import { processorSpec } from '../../test/support/processor-spec.ts';
+import { processorVersion } from '../versions.ts';
 import { createExtractEntitiesProcessor } from './processor.ts';
 
 const SPANISH = [
@@ -74,7 +75,10 @@ describe('extract-entities', () => {
   const spec = processorSpec(processor);
 
   it('is the extract-entities processor, reading extracted text', () => {
-    expect(processor).toMatchObject({ name: 'extract-entities', version: '1.0.0' });
+    expect(processor).toMatchObject({
+      name: 'extract-entities',
+      version: processorVersion('extract-entities'),
+    });
     expect(processor.consumes).toEqual(['TextExtracted']);
   });
 

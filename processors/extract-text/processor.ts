@@ -1,7 +1,8 @@
-import type { BlobReaderWriter } from '../../producers/blobs/blob-store.ts';
-import { encodeStoredText } from '../../producers/blobs/stored-text.ts';
+import type { BlobReaderWriter } from '../../infra/blobs/blob-store.ts';
+import { encodeStoredText } from '../../infra/blobs/stored-text.ts';
 import type { ExtractedPage, TextExtracted } from '../../schemas/events.ts';
 import type { Processor } from '../runtime/processor.ts';
+import { processorVersion } from '../versions.ts';
 import { detectLanguage } from './language.ts';
 import type { OcrEngine } from './ocr-pool.ts';
 import { type PageText, readPages } from './read-pages.ts';
@@ -28,7 +29,7 @@ export function createExtractTextProcessor(deps: ExtractTextDeps): Processor<'Do
   };
   return {
     name: 'extract-text',
-    version: '1.0.0',
+    version: processorVersion('extract-text'),
     consumes: ['DocumentValidated'],
     async handle(event) {
       const { tenantId } = event.metadata;

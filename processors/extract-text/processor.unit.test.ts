@@ -1,13 +1,13 @@
 import { distance } from 'fastest-levenshtein';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { isRetriable } from '../../infra/errors.ts';
 import type { DocumentTypeHint, TextExtracted } from '../../schemas/events.ts';
 import { textPdf } from '../../test/fixtures/files.ts';
 import { characterErrorRate, renderVariant, SAMPLE_DOCUMENTS } from '../../test/fixtures/scans.ts';
 import { documentEvent } from '../../test/support/events.ts';
 import { memoryBlobs } from '../../test/support/memory-blobs.ts';
-import { isRetriable } from '../runtime/processor.ts';
-import { processorSpec } from '../runtime/spec.ts';
+import { processorSpec } from '../../test/support/processor-spec.ts';
 import { createOcrPool, type OcrEngine } from './ocr-pool.ts';
 import { createExtractTextProcessor } from './processor.ts';
 

@@ -1,5 +1,6 @@
 import type { MatchCandidate } from '../../schemas/events.ts';
 import type { Draft, Processor } from '../runtime/processor.ts';
+import { processorVersion } from '../versions.ts';
 import { matchSubject, patientOf } from './match.ts';
 import type { PatientIndex } from './patient-index.ts';
 import type { MatchPolicy } from './policy.ts';
@@ -32,7 +33,7 @@ export function createMatchPatientProcessor(deps: {
 }): Processor<'EntitiesExtracted'> {
   return {
     name: 'match-patient',
-    version: '1.0.0',
+    version: processorVersion('match-patient'),
     consumes: ['EntitiesExtracted'],
     // Its own registrations live in this process until the log has them.
     exclusive: true,

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { EntitiesExtracted, PatientSubject } from '../../schemas/events.ts';
 import { documentEvent } from '../../test/support/events.ts';
+import { processorSpec } from '../../test/support/processor-spec.ts';
 import type { Draft } from '../runtime/processor.ts';
-import { processorSpec } from '../runtime/spec.ts';
 import { applyPatientEvent } from './index-feed.ts';
 import { patientOf } from './match.ts';
 import { createMatchPatientProcessor, createPatientIndex, matchPolicy } from './processor.ts';
@@ -52,7 +52,7 @@ function entitiesExtracted(who: Who, round = 1): EntitiesExtracted {
 
 const known = (who: Who): PatientSubject => ({
   facility: who.facility === undefined ? SAN_ANGEL : who.facility,
-  identifiers: who.identifiers ?? [],
+  identifiers: [...(who.identifiers ?? [])],
   name: who.name ?? null,
   surnames: who.surnames ?? null,
   givenNames: who.givenNames ?? null,

@@ -1,11 +1,12 @@
 import type { KafkaMessage } from 'kafkajs';
 import pRetry from 'p-retry';
+import { DependencyUnavailableError } from '../../infra/breakers.ts';
+import { isRetriable } from '../../infra/errors.ts';
 import { HEADERS } from '../../infra/kafka/event-log.ts';
 import type { EventCodec } from '../../schemas/codec.ts';
 import type { DomainEvent, EventType } from '../../schemas/events.ts';
-import { DependencyUnavailableError } from './breakers.ts';
 import { type Clock, envelop } from './envelope.ts';
-import { actorOf, isRetriable, type Processor } from './processor.ts';
+import { actorOf, type Processor } from './processor.ts';
 
 export interface RetryPolicy {
   maxRetries: number;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
+import { createBreakers } from '../../infra/breakers.ts';
 import type { DomainEvent } from '../../schemas/events.ts';
 import { documentUploaded } from '../../test/support/events.ts';
-import { createBreakers } from './breakers.ts';
 import { handleMessage } from './handle-message.ts';
 import { type Processor, permanent, transient } from './processor.ts';
 import { decideChunk } from './runner.ts';

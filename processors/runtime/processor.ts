@@ -54,12 +54,3 @@ export const permanent = (message: string, cause?: unknown) =>
   new ProcessingError(message, false, { cause });
 export const transient = (message: string, cause?: unknown) =>
   new ProcessingError(message, true, { cause });
-
-/** Programmer errors and failures marked permanent are never retried; anything else may pass. */
-export function isRetriable(error: unknown): boolean {
-  if (error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError) {
-    return false;
-  }
-  const flag = (error as { retriable?: unknown } | null)?.retriable;
-  return typeof flag === 'boolean' ? flag : true;
-}

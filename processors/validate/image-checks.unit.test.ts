@@ -8,7 +8,7 @@ import {
   sidewaysJpeg,
   truncatedJpeg,
 } from '../../test/fixtures/images.ts';
-import { validating } from './validating.ts';
+import { validating } from '../../test/support/validating.ts';
 
 const rejectedFor = (reason: string) => [
   { type: 'DocumentRejected' as const, data: { round: 1, reason } },

@@ -7,8 +7,8 @@ import {
   rotatedPdf,
   truncatedPdf,
 } from '../../test/fixtures/pdfs.ts';
+import { validating } from '../../test/support/validating.ts';
 import { openPdf } from '../pdf.ts';
-import { validating } from './validating.ts';
 
 const PDF = 'application/pdf';
 const rejectedFor = (reason: string) => [

@@ -1,4 +1,4 @@
-import type { BlobReader } from '../../producers/blobs/blob-store.ts';
+import type { BlobReader } from '../../infra/blobs/blob-store.ts';
 import {
   type DocumentReprocessRequested,
   type DocumentTypeHint,
@@ -7,6 +7,7 @@ import {
   uploadHint,
 } from '../../schemas/events.ts';
 import type { Draft, Processor } from '../runtime/processor.ts';
+import { processorVersion } from '../versions.ts';
 import { checkImage } from './image-checks.ts';
 import { DEFAULT_VALIDATION_LIMITS, type ValidationLimits } from './limits.ts';
 import { rejected, type Validation } from './outcome.ts';
@@ -30,7 +31,7 @@ export function createValidateProcessor(deps: {
   const limits: ValidationLimits = { ...DEFAULT_VALIDATION_LIMITS, ...deps.limits };
   return {
     name: 'validate',
-    version: '1.0.0',
+    version: processorVersion('validate'),
     consumes: ['DocumentUploaded', 'DocumentReprocessRequested'],
     async handle(event) {
       const { blobRef, mediaType } = event.data;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { BlobMissingError } from '../../producers/blobs/blob-store.ts';
+import { BlobMissingError } from '../../infra/blobs/blob-store.ts';
+import { isRetriable } from '../../infra/errors.ts';
 import type { DocumentReprocessRequested } from '../../schemas/events.ts';
 import { documentEvent, documentUploaded } from '../../test/support/events.ts';
-import { isRetriable } from '../runtime/processor.ts';
-import { processorSpec } from '../runtime/spec.ts';
+import { processorSpec } from '../../test/support/processor-spec.ts';
+import { validating } from '../../test/support/validating.ts';
 import { createValidateProcessor } from './processor.ts';
-import { validating } from './validating.ts';
 
 const text = (content: string) => Buffer.from(content, 'utf8');
 const TEXT_PAGE = { page: 1, width: 0, height: 0 };

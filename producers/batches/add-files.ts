@@ -1,6 +1,6 @@
+import type { StagedBlob } from '../../infra/blobs/blob-store.ts';
 import { DocstreamError } from '../../infra/errors.ts';
 import { type Pool, withTransaction } from '../../infra/postgres.ts';
-import type { StagedBlob } from '../blobs/blob-store.ts';
 import { parseUploadFields } from '../upload/fields.ts';
 import type { UploadIntake } from '../upload/intake.ts';
 import { lockOpenBatch } from './sessions.ts';
@@ -47,7 +47,7 @@ export function createAddFiles(deps: { pool: Pool; intake: UploadIntake }): AddF
           within: db,
         });
         await db.query(
-          `UPDATE batch_sessions SET file_count = file_count + 1
+          `UPDATE write_side.batch_sessions SET file_count = file_count + 1
            WHERE tenant_id = $1 AND batch_id = $2`,
           [tenantId, batchId],
         );

@@ -1,10 +1,8 @@
 import type { EventLog } from '../../infra/kafka/event-log.ts';
 import type { Logger } from '../../infra/logger.ts';
 import { type Pool, withTransaction } from '../../infra/postgres.ts';
-import { countFiles, isComplete } from '../../projections/batches/progress.ts';
-import { batchFiles } from '../../projections/batches/queries.ts';
 import type { BatchCompleted } from '../../schemas/events.ts';
-import { batchMetadata } from './sessions.ts';
+import { newMetadata } from '../event-metadata.ts';
 
 export const COMPLETION_ACTOR = 'batch-completion';
 
@@ -15,6 +13,15 @@ export interface CompletionDeps {
   now: () => number;
   newId: () => string;
   intervalMs: number;
+  /**
+   * The counts of a closed batch once every file it was closed with is done (the read models
+   * know), else null.
+   */
+  completedCounts: (
+    tenantId: string,
+    batchId: string,
+    closedFileCount: number,
+  ) => Promise<Omit<BatchCompleted['data'], 'fileCount'> | null>;
 }
 
 export interface BatchCompletion {
@@ -41,8 +48,8 @@ export function startBatchCompletion(deps: CompletionDeps): BatchCompletion {
   const complete = async (batch: ClosedBatch, event: BatchCompleted) =>
     withTransaction(deps.pool, async (db) => {
       const { rowCount } = await db.query(
-        `INSERT INTO batch_completions (batch_id, tenant_id, completed_at) VALUES ($1, $2, $3)
-         ON CONFLICT (batch_id) DO NOTHING`,
+        `INSERT INTO write_side.batch_completions (batch_id, tenant_id, completed_at)
+         VALUES ($1, $2, $3) ON CONFLICT (batch_id) DO NOTHING`,
         [batch.batch_id, batch.tenant_id, new Date(event.metadata.occurredAt)],
       );
       if (rowCount === 0) return false;
@@ -51,28 +58,28 @@ export function startBatchCompletion(deps: CompletionDeps): BatchCompletion {
     });
 
   const tryComplete = async (batch: ClosedBatch) => {
-    const files = await batchFiles(deps.pool, batch.tenant_id, batch.batch_id);
-    if (!isComplete(batch.file_count, files)) return false;
-    const { processed, failed, matched, created, inReview } = countFiles(files);
+    const counts = await deps.completedCounts(batch.tenant_id, batch.batch_id, batch.file_count);
+    if (!counts) return false;
     const event: BatchCompleted = {
       type: 'BatchCompleted',
-      metadata: batchMetadata(
-        deps,
-        batch.tenant_id,
-        batch.batch_id,
-        COMPLETION_ACTOR,
-        batch.closed_event_id,
-      ),
-      data: { fileCount: batch.file_count, processed, failed, matched, created, inReview },
+      metadata: newMetadata(deps, {
+        tenantId: batch.tenant_id,
+        aggregateId: batch.batch_id,
+        correlationId: batch.batch_id,
+        causationId: batch.closed_event_id,
+        actor: COMPLETION_ACTOR,
+      }),
+      data: { fileCount: batch.file_count, ...counts },
     };
     return complete(batch, event);
   };
 
   const check = async () => {
     const { rows } = await deps.pool.query<ClosedBatch>(
-      `SELECT s.tenant_id, s.batch_id, s.file_count, s.closed_event_id FROM batch_sessions s
+      `SELECT s.tenant_id, s.batch_id, s.file_count, s.closed_event_id
+       FROM write_side.batch_sessions s
        WHERE s.status = 'closed'
-         AND NOT EXISTS (SELECT 1 FROM batch_completions c WHERE c.batch_id = s.batch_id)
+         AND NOT EXISTS (SELECT 1 FROM write_side.batch_completions c WHERE c.batch_id = s.batch_id)
        ORDER BY s.closed_at`,
     );
     let completed = 0;

@@ -1,11 +1,7 @@
 import { withTransaction } from '../../infra/postgres.ts';
 import type { BatchClosed, BatchOpened, LogPosition } from '../../schemas/events.ts';
-import {
-  appendOrUnavailable,
-  type BatchSessionDeps,
-  batchMetadata,
-  lockOpenBatch,
-} from './sessions.ts';
+import { newMetadata } from '../event-metadata.ts';
+import { appendOrUnavailable, type BatchSessionDeps, lockOpenBatch } from './sessions.ts';
 
 export interface OpenBatchRequest {
   tenantId: string;
@@ -33,11 +29,17 @@ export function createOpenBatch(deps: BatchSessionDeps): OpenBatch {
       const batchId = deps.newId();
       const event: BatchOpened = {
         type: 'BatchOpened',
-        metadata: batchMetadata(deps, tenantId, batchId, actor),
+        // A batch is its own correlation id: its events and its files' uploads carry it.
+        metadata: newMetadata(deps, {
+          tenantId,
+          aggregateId: batchId,
+          correlationId: batchId,
+          actor,
+        }),
         data: { name },
       };
       await db.query(
-        `INSERT INTO batch_sessions (tenant_id, batch_id, status, opened_at)
+        `INSERT INTO write_side.batch_sessions (tenant_id, batch_id, status, opened_at)
          VALUES ($1, $2, 'open', $3)`,
         [tenantId, batchId, new Date(event.metadata.occurredAt)],
       );
@@ -55,11 +57,17 @@ export function createCloseBatch(deps: BatchSessionDeps): CloseBatch {
       const { fileCount } = await lockOpenBatch(db, tenantId, batchId);
       const event: BatchClosed = {
         type: 'BatchClosed',
-        metadata: batchMetadata(deps, tenantId, batchId, actor),
+        metadata: newMetadata(deps, {
+          tenantId,
+          aggregateId: batchId,
+          correlationId: batchId,
+          actor,
+        }),
         data: { fileCount },
       };
       await db.query(
-        `UPDATE batch_sessions SET status = 'closed', closed_at = $3, closed_event_id = $4
+        `UPDATE write_side.batch_sessions
+         SET status = 'closed', closed_at = $3, closed_event_id = $4
          WHERE tenant_id = $1 AND batch_id = $2`,
         [tenantId, batchId, new Date(event.metadata.occurredAt), event.metadata.eventId],
       );

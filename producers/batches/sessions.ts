@@ -1,8 +1,8 @@
 import { DocstreamError, notFound } from '../../infra/errors.ts';
 import type { EventLog } from '../../infra/kafka/event-log.ts';
 import type { Pool, PoolClient } from '../../infra/postgres.ts';
-import type { BatchEvent, EventMetadata } from '../../schemas/events.ts';
-import { eventLogUnavailable } from '../upload/intake.ts';
+import type { BatchEvent } from '../../schemas/events.ts';
+import { eventLogUnavailable } from '../errors.ts';
 
 export interface BatchSessionDeps {
   pool: Pool;
@@ -29,7 +29,7 @@ export async function lockOpenBatch(
   batchId: string,
 ): Promise<{ fileCount: number }> {
   const { rows } = await db.query<{ status: string; file_count: number }>(
-    `SELECT status, file_count FROM batch_sessions
+    `SELECT status, file_count FROM write_side.batch_sessions
      WHERE tenant_id = $1 AND batch_id = $2 FOR UPDATE`,
     [tenantId, batchId],
   );
@@ -42,30 +42,11 @@ export async function lockOpenBatch(
 /** The same check without the lock, to refuse a request before its files are received. */
 export async function assertBatchOpen(pool: Pool, tenantId: string, batchId: string) {
   const { rows } = await pool.query<{ status: string }>(
-    'SELECT status FROM batch_sessions WHERE tenant_id = $1 AND batch_id = $2',
+    'SELECT status FROM write_side.batch_sessions WHERE tenant_id = $1 AND batch_id = $2',
     [tenantId, batchId],
   );
   if (!rows[0]) throw batchNotFound();
   if (rows[0].status !== 'open') throw batchClosed();
-}
-
-/** The envelope of an event of batch `batchId`; the batch is its own correlation id. */
-export function batchMetadata(
-  deps: Pick<BatchSessionDeps, 'now' | 'newId'>,
-  tenantId: string,
-  batchId: string,
-  actor: string,
-  causationId: string | null = null,
-): EventMetadata {
-  return {
-    eventId: deps.newId(),
-    occurredAt: deps.now(),
-    tenantId,
-    aggregateId: batchId,
-    correlationId: batchId,
-    causationId,
-    actor,
-  };
 }
 
 export async function appendOrUnavailable(eventLog: EventLog, event: BatchEvent) {

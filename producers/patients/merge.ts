@@ -2,7 +2,8 @@ import { invalid } from '../../infra/errors.ts';
 import type { EventLog } from '../../infra/kafka/event-log.ts';
 import { type Pool, withTransaction } from '../../infra/postgres.ts';
 import type { LogPosition, PatientsMerged } from '../../schemas/events.ts';
-import { eventLogUnavailable } from '../upload/intake.ts';
+import { eventLogUnavailable } from '../errors.ts';
+import { newMetadata } from '../event-metadata.ts';
 import { conflict, knownPatient, reviewerActor } from './lookup.ts';
 
 export interface MergeRequest {
@@ -50,7 +51,8 @@ export function createPatientMerger(deps: {
       const survivor = await knownPatient(db, tenantId, survivorId);
       const merged = await knownPatient(db, tenantId, mergedId);
       const { rows: recorded } = await db.query<{ merged_id: string }>(
-        `SELECT merged_id FROM patient_merges WHERE tenant_id = $1 AND merged_id = ANY($2)`,
+        `SELECT merged_id FROM write_side.patient_merges
+         WHERE tenant_id = $1 AND merged_id = ANY($2)`,
         [tenantId, [survivorId, mergedId]],
       );
       const gone = new Set(recorded.map((r) => r.merged_id));
@@ -60,21 +62,18 @@ export function createPatientMerger(deps: {
         }
       }
       await db.query(
-        `INSERT INTO patient_merges (tenant_id, merged_id, survivor_id, merged_by)
+        `INSERT INTO write_side.patient_merges (tenant_id, merged_id, survivor_id, merged_by)
          VALUES ($1, $2, $3, $4)`,
         [tenantId, mergedId, survivorId, request.reviewer],
       );
       const event: PatientsMerged = {
         type: 'PatientsMerged',
-        metadata: {
-          eventId: deps.newId(),
-          occurredAt: deps.now(),
+        metadata: newMetadata(deps, {
           tenantId,
           aggregateId: survivorId,
           correlationId: request.correlationId,
-          causationId: null,
           actor: reviewerActor(request.reviewer),
-        },
+        }),
         data: { mergedId, reason: request.reason },
       };
       try {

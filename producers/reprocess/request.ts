@@ -6,7 +6,8 @@ import {
   type LogPosition,
   uploadHint,
 } from '../../schemas/events.ts';
-import { eventLogUnavailable } from '../upload/intake.ts';
+import { eventLogUnavailable } from '../errors.ts';
+import { newMetadata } from '../event-metadata.ts';
 
 export interface ReprocessRequest {
   tenantId: string;
@@ -50,8 +51,9 @@ export function createReprocessRequester(deps: {
       const document = rows[0];
       if (!document) throw notFound('DOCUMENT_NOT_FOUND', 'no such document for this tenant');
       const counted = await db.query<{ round: number }>(
-        `INSERT INTO document_rounds (tenant_id, document_id, round) VALUES ($1, $2, 2)
-         ON CONFLICT (tenant_id, document_id) DO UPDATE SET round = document_rounds.round + 1
+        `INSERT INTO write_side.document_rounds AS rounds (tenant_id, document_id, round)
+         VALUES ($1, $2, 2)
+         ON CONFLICT (tenant_id, document_id) DO UPDATE SET round = rounds.round + 1
          RETURNING round`,
         [request.tenantId, request.documentId],
       );
@@ -62,15 +64,12 @@ export function createReprocessRequester(deps: {
       });
       const event: DocumentReprocessRequested = {
         type: 'DocumentReprocessRequested',
-        metadata: {
-          eventId: deps.newId(),
-          occurredAt: deps.now(),
+        metadata: newMetadata(deps, {
           tenantId: request.tenantId,
           aggregateId: request.documentId,
           correlationId: request.correlationId,
-          causationId: null,
           actor: request.actor,
-        },
+        }),
         data: {
           round,
           reason: request.reason,

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import type {
-  EventMetadata,
   MatchCandidate,
   PatientRecordLinked,
   PatientRegistered,
   PatientSubject,
   ReviewResolved,
 } from '../../schemas/events.ts';
+import { newMetadata } from '../event-metadata.ts';
 import { reviewerActor } from '../patients/lookup.ts';
 
 export const REVIEW_ACTIONS = ['assign', 'register', 'reject'] as const;
@@ -67,15 +67,15 @@ export function resolutionEvents(
   decision: Decision,
   context: Context,
 ): { patientFact: PatientRegistered | PatientRecordLinked | null; resolved: ReviewResolved } {
-  const metadata = (aggregateId: string, causationId: string): EventMetadata => ({
-    eventId: context.newId(),
-    occurredAt: context.now,
-    tenantId: context.tenantId,
-    aggregateId,
-    correlationId: context.correlationId,
-    causationId,
-    actor: reviewerActor(decision.reviewer),
-  });
+  const stamp = { now: () => context.now, newId: context.newId };
+  const metadata = (aggregateId: string, causationId: string) =>
+    newMetadata(stamp, {
+      tenantId: context.tenantId,
+      aggregateId,
+      correlationId: context.correlationId,
+      causationId,
+      actor: reviewerActor(decision.reviewer),
+    });
   let patientFact: PatientRegistered | PatientRecordLinked | null = null;
   let patientId = decision.action === 'assign' ? decision.patientId : null;
   if (patientId && review.subject.identifiers.length > 0) {

@@ -2,8 +2,8 @@ import { invalid, notFound } from '../../infra/errors.ts';
 import type { EventLog } from '../../infra/kafka/event-log.ts';
 import { type Pool, type PoolClient, withTransaction } from '../../infra/postgres.ts';
 import type { LogPosition } from '../../schemas/events.ts';
+import { eventLogUnavailable } from '../errors.ts';
 import { conflict, knownPatient } from '../patients/lookup.ts';
-import { eventLogUnavailable } from '../upload/intake.ts';
 import { type Decision, type OpenReview, resolutionEvents } from './resolution.ts';
 
 export interface ResolveRequest extends Decision {
@@ -44,7 +44,8 @@ export function createReviewResolver(deps: {
       const review = await openReview(db, request.tenantId, request.reviewId);
       const patientId = await assignee(db, request);
       const { rowCount } = await db.query(
-        `INSERT INTO review_resolutions (tenant_id, review_id, resolution, patient_id, resolved_by)
+        `INSERT INTO write_side.review_resolutions
+           (tenant_id, review_id, resolution, patient_id, resolved_by)
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, review_id) DO NOTHING`,
         [request.tenantId, request.reviewId, request.action, patientId, request.reviewer],
       );

@@ -1,5 +1,5 @@
+import type { DocumentType } from '../../schemas/document-types.ts';
 import type { ExportName } from '../../schemas/events.ts';
-import type { DocumentType } from './fields.ts';
 
 /** The type codes hospital systems put at the end of an export's name, in Spanish and English. */
 export const EXPORT_TYPE_CODES: Readonly<Record<string, DocumentType>> = {

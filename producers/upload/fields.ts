@@ -1,18 +1,5 @@
 import { invalid } from '../../infra/errors.ts';
-
-export const DOCUMENT_TYPES = [
-  'lab-result',
-  'prescription',
-  'discharge-summary',
-  'consultation-note',
-  'radiology-report',
-  'pathology-report',
-  'referral',
-  'invoice',
-  'consent-form',
-  'other',
-] as const;
-export type DocumentType = (typeof DOCUMENT_TYPES)[number];
+import { DOCUMENT_TYPES, type DocumentType } from '../../schemas/document-types.ts';
 
 export interface UploadFields {
   tenantId: string;

@@ -1,8 +1,10 @@
+import type { BlobStore, StagedBlob } from '../../infra/blobs/blob-store.ts';
 import { DocstreamError, invalid } from '../../infra/errors.ts';
 import type { EventLog } from '../../infra/kafka/event-log.ts';
 import { type Pool, type PoolClient, withTransaction } from '../../infra/postgres.ts';
 import type { DocumentUploaded, LogPosition } from '../../schemas/events.ts';
-import type { BlobStore, StagedBlob } from '../blobs/blob-store.ts';
+import { eventLogUnavailable } from '../errors.ts';
+import { newMetadata } from '../event-metadata.ts';
 import { type AllowedMediaType, detectMediaType } from './content-type.ts';
 import { parseExportName } from './export-name.ts';
 import type { UploadFields } from './fields.ts';
@@ -34,16 +36,6 @@ export interface IntakeDeps {
 
 export type UploadIntake = (request: UploadRequest) => Promise<UploadAccepted>;
 
-export const eventLogUnavailable = (cause: unknown) =>
-  new DocstreamError(
-    'unavailable',
-    'EVENT_LOG_UNAVAILABLE',
-    'the event log did not accept the event',
-    {
-      cause,
-    },
-  );
-
 /**
  * Turns staged bytes into a document: checks the content, puts the blob at its address and
  * appends `DocumentUploaded`. Uploads of the same content by one tenant are serialised by an
@@ -70,7 +62,8 @@ export function createUploadIntake(deps: IntakeDeps): UploadIntake {
         `${tenantId}/${staged.sha256}`,
       ]);
       const { rows } = await db.query<{ document_id: string }>(
-        'SELECT document_id FROM intake_contents WHERE tenant_id = $1 AND sha256 = $2',
+        `SELECT document_id FROM write_side.intake_contents
+         WHERE tenant_id = $1 AND sha256 = $2`,
         [tenantId, staged.sha256],
       );
       const duplicateOf = rows[0]?.document_id ?? null;
@@ -78,15 +71,12 @@ export function createUploadIntake(deps: IntakeDeps): UploadIntake {
       const { ref, created } = await deps.blobs.commit(staged, tenantId);
       const event: DocumentUploaded = {
         type: 'DocumentUploaded',
-        metadata: {
-          eventId: deps.newId(),
-          occurredAt: deps.now(),
+        metadata: newMetadata(deps, {
           tenantId,
           aggregateId: documentId,
           correlationId: request.correlationId,
-          causationId: null,
           actor: request.actor,
-        },
+        }),
         data: {
           fileName: request.fileName,
           mediaType,
@@ -110,7 +100,8 @@ export function createUploadIntake(deps: IntakeDeps): UploadIntake {
       }
       if (!duplicateOf) {
         await db.query(
-          'INSERT INTO intake_contents (tenant_id, sha256, document_id) VALUES ($1, $2, $3)',
+          `INSERT INTO write_side.intake_contents (tenant_id, sha256, document_id)
+           VALUES ($1, $2, $3)`,
           [tenantId, staged.sha256, documentId],
         );
       }

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from '../../infra/postgres.ts';
-import { type BatchCounts, countFiles, type FileState } from './progress.ts';
+import { type BatchCounts, countFiles, type FileState, isComplete } from './progress.ts';
 import type { BatchStatus } from './projection.ts';
 
 export interface BatchFileView extends FileState {
@@ -118,4 +118,17 @@ export async function findBatch(
         : null,
     files,
   };
+}
+
+/** What `BatchCompleted` says of a closed batch, once all its files are terminal; else null. */
+export async function completedBatchCounts(
+  db: Queryable,
+  tenantId: string,
+  batchId: string,
+  closedFileCount: number,
+) {
+  const files = await batchFiles(db, tenantId, batchId);
+  if (!isComplete(closedFileCount, files)) return null;
+  const { processed, failed, matched, created, inReview } = countFiles(files);
+  return { processed, failed, matched, created, inReview };
 }

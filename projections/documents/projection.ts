@@ -1,5 +1,5 @@
 import { type DocumentEvent, roundOf } from '../../schemas/events.ts';
-import { assertNever, type Projection, type SqlStatement, sql } from '../runtime/projection.ts';
+import { defineProjection, type SqlStatement, sql } from '../runtime/projection.ts';
 
 export const DOCUMENT_STATUSES = [
   'uploaded',
@@ -13,24 +13,6 @@ export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
 
 /** Terminal states: the chain has nothing more to do with the document's round. */
 export const TERMINAL_STATUSES: readonly DocumentStatus[] = ['classified', 'rejected', 'failed'];
-
-export const documentsProjection: Projection = {
-  name: 'documents',
-  canHandle: [
-    'DocumentUploaded',
-    'DocumentReprocessRequested',
-    'DocumentValidated',
-    'DocumentRejected',
-    'TextExtracted',
-    'DocumentClassified',
-    'DocumentProcessingFailed',
-    'QualityAssessed',
-    'PatientMatched',
-    'PatientMatchReviewRequired',
-    'ReviewResolved',
-  ],
-  handle: (event) => documentStatements(event as DocumentEvent),
-};
 
 /** How the current round's patient decision stands; null until one is made. */
 export const MATCH_STATUSES = ['matched', 'registered', 'review', 'rejected'] as const;
@@ -72,11 +54,12 @@ const RESOLUTION_STATUS: Record<string, MatchStatus> = {
   rejected: 'rejected',
 };
 
-function documentStatements(event: DocumentEvent): SqlStatement[] {
-  const { metadata: m } = event;
-  switch (event.type) {
-    case 'DocumentUploaded': {
-      const d = event.data;
+/** Each document's current round: where it stands in the chain and what it was found to be. */
+export const documentsProjection = defineProjection({
+  name: 'documents',
+  handlers: {
+    DocumentUploaded: (event) => {
+      const { data: d, metadata: m } = event;
       return [
         sql(
           `INSERT INTO documents (tenant_id, document_id, status, file_name, media_type, size_bytes,
@@ -102,8 +85,9 @@ function documentStatements(event: DocumentEvent): SqlStatement[] {
           d.exportName?.documentType ?? null,
         ),
       ];
-    }
-    case 'DocumentReprocessRequested':
+    },
+    DocumentReprocessRequested: (event) => {
+      const { metadata: m } = event;
       return [
         sql(
           `UPDATE documents SET round = $3, status = 'uploaded', status_reason = NULL,
@@ -117,69 +101,64 @@ function documentStatements(event: DocumentEvent): SqlStatement[] {
           new Date(m.occurredAt),
         ),
       ];
-    case 'DocumentValidated':
-      return [advance(event, 'validated', { page_count: event.data.pageCount })];
-    case 'DocumentRejected':
-      return [
-        advance(event, 'rejected', {
-          status_reason: event.data.reason,
-          status_message: event.data.message,
-        }),
-      ];
-    case 'TextExtracted':
-      return [
-        advance(event, 'text-extracted', {
-          text_method: event.data.method,
-          text_language: event.data.language,
-          text_confidence: event.data.confidence,
-          text_chars: event.data.charCount,
-        }),
-      ];
-    case 'DocumentClassified':
-      return [
-        advance(event, 'classified', {
-          document_type: event.data.documentType,
-          classification_confidence: event.data.confidence,
-          classification_evidence: JSON.stringify(event.data.evidence),
-        }),
-      ];
-    case 'DocumentProcessingFailed':
-      return [
-        advance(event, 'failed', {
-          status_reason: 'PROCESSING_FAILED',
-          status_message: `${event.data.processor} gave up: ${event.data.reason}`,
-        }),
-      ];
-    case 'QualityAssessed':
-      return [
-        updateRound(event, {
-          quality_score: event.data.score,
-          quality_reasons: JSON.stringify(event.data.reasons),
-        }),
-      ];
-    case 'PatientMatched':
-      return [
-        updateRound(event, {
-          patient_id: event.data.patientId,
-          match_status: (event.data.method === 'registered'
-            ? 'registered'
-            : 'matched') satisfies MatchStatus,
-          match_score: event.data.score,
-          match_method: event.data.method,
-          review_id: null,
-        }),
-      ];
-    case 'PatientMatchReviewRequired':
-      return [
-        updateRound(event, {
-          patient_id: null,
-          match_status: 'review' satisfies MatchStatus,
-          match_score: event.data.score,
-          match_method: null,
-          review_id: event.data.reviewId,
-        }),
-      ];
-    case 'ReviewResolved': {
+    },
+    DocumentValidated: (event) => [
+      advance(event, 'validated', { page_count: event.data.pageCount }),
+    ],
+    DocumentRejected: (event) => [
+      advance(event, 'rejected', {
+        status_reason: event.data.reason,
+        status_message: event.data.message,
+      }),
+    ],
+    TextExtracted: (event) => [
+      advance(event, 'text-extracted', {
+        text_method: event.data.method,
+        text_language: event.data.language,
+        text_confidence: event.data.confidence,
+        text_chars: event.data.charCount,
+      }),
+    ],
+    DocumentClassified: (event) => [
+      advance(event, 'classified', {
+        document_type: event.data.documentType,
+        classification_confidence: event.data.confidence,
+        classification_evidence: JSON.stringify(event.data.evidence),
+      }),
+    ],
+    DocumentProcessingFailed: (event) => [
+      advance(event, 'failed', {
+        status_reason: 'PROCESSING_FAILED',
+        status_message: `${event.data.processor} gave up: ${event.data.reason}`,
+      }),
+    ],
+    QualityAssessed: (event) => [
+      updateRound(event, {
+        quality_score: event.data.score,
+        quality_reasons: JSON.stringify(event.data.reasons),
+      }),
+    ],
+    PatientMatched: (event) => [
+      updateRound(event, {
+        patient_id: event.data.patientId,
+        match_status: (event.data.method === 'registered'
+          ? 'registered'
+          : 'matched') satisfies MatchStatus,
+        match_score: event.data.score,
+        match_method: event.data.method,
+        review_id: null,
+      }),
+    ],
+    PatientMatchReviewRequired: (event) => [
+      updateRound(event, {
+        patient_id: null,
+        match_status: 'review' satisfies MatchStatus,
+        match_score: event.data.score,
+        match_method: null,
+        review_id: event.data.reviewId,
+      }),
+    ],
+    ReviewResolved: (event) => {
       const status = RESOLUTION_STATUS[event.data.resolution];
       if (!status) return [];
       // Only the resolution of the review the current round is waiting on counts.
@@ -190,10 +169,6 @@ function documentStatements(event: DocumentEvent): SqlStatement[] {
           { column: 'review_id', value: event.data.reviewId },
         ),
       ];
-    }
-    case 'EntitiesExtracted':
-      return [];
-    default:
-      return assertNever(event);
-  }
-}
+    },
+  },
+});

@@ -1,5 +1,5 @@
 import type { EntitiesExtracted } from '../../schemas/events.ts';
-import { type Projection, type SqlStatement, sql } from '../runtime/projection.ts';
+import { defineProjection, type SqlStatement, sql } from '../runtime/projection.ts';
 import { ENTITY_TABLES, type EntityTable, encounterDate } from './tables.ts';
 
 /**
@@ -7,11 +7,10 @@ import { ENTITY_TABLES, type EntityTable, encounterDate } from './tables.ts';
  * diagnoses, vitals and identifiers a row each. A newer round's extraction replaces the rows;
  * an older round's, arriving late, changes nothing.
  */
-export const entitiesProjection: Projection = {
+export const entitiesProjection = defineProjection({
   name: 'entities',
-  canHandle: ['EntitiesExtracted'],
-  handle: (event) => (event.type === 'EntitiesExtracted' ? extractionStatements(event) : []),
-};
+  handlers: { EntitiesExtracted: extractionStatements },
+});
 
 function extractionStatements(event: EntitiesExtracted): SqlStatement[] {
   const { tenantId, aggregateId, occurredAt } = event.metadata;

@@ -1,5 +1,9 @@
 -- Up Migration
 
+-- Read models only, in the public schema: everything these migrations make is folded from the log
+-- and can be dropped and folded again (`npm run rebuild-read-models`). The write side's own state,
+-- which cannot, lives in schema write_side (producers/migrations).
+
 -- Where each projection has got to in each partition; written in the same transaction as the rows.
 CREATE TABLE projection_checkpoints (
   projection text NOT NULL,
@@ -50,18 +54,7 @@ CREATE TABLE document_timeline (
 CREATE INDEX document_timeline_by_document
   ON document_timeline (tenant_id, document_id, partition, "offset");
 
--- The upload intake's own memory of content it has accepted: the first document per tenant and
--- sha256, so a repeat upload is recorded as pointing at it.
-CREATE TABLE intake_contents (
-  tenant_id text NOT NULL,
-  sha256 text NOT NULL,
-  document_id text NOT NULL,
-  created_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (tenant_id, sha256)
-);
-
 -- Down Migration
-DROP TABLE intake_contents;
 DROP TABLE document_timeline;
 DROP TABLE documents;
 DROP TABLE projection_checkpoints;

@@ -47,16 +47,7 @@ CREATE TABLE document_pages (
 );
 CREATE INDEX document_pages_search ON document_pages USING gin (search);
 
--- The write side's count of each document's rounds, so two reprocess requests never share one.
-CREATE TABLE document_rounds (
-  tenant_id text NOT NULL,
-  document_id text NOT NULL,
-  round integer NOT NULL,
-  PRIMARY KEY (tenant_id, document_id)
-);
-
 -- Down Migration
-DROP TABLE document_rounds;
 DROP TABLE document_pages;
 DROP TEXT SEARCH CONFIGURATION docstream_en;
 DROP TEXT SEARCH CONFIGURATION docstream_es;

@@ -158,31 +158,7 @@ CREATE TABLE reviews (
 );
 CREATE INDEX reviews_by_status ON reviews (tenant_id, status, requested_at, review_id);
 
--- The write side's memory of resolved reviews: one row per review, inserted in the transaction
--- that appends the resolution, so two concurrent resolutions cannot both be accepted.
-CREATE TABLE review_resolutions (
-  tenant_id text NOT NULL,
-  review_id text NOT NULL,
-  resolution text NOT NULL,
-  patient_id text,
-  resolved_by text NOT NULL,
-  resolved_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (tenant_id, review_id)
-);
-
--- Likewise for merges: a patient is merged away at most once.
-CREATE TABLE patient_merges (
-  tenant_id text NOT NULL,
-  merged_id text NOT NULL,
-  survivor_id text NOT NULL,
-  merged_by text NOT NULL,
-  merged_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (tenant_id, merged_id)
-);
-
 -- Down Migration
-DROP TABLE patient_merges;
-DROP TABLE review_resolutions;
 DROP TABLE reviews;
 DROP TABLE document_identifiers;
 DROP TABLE document_vitals;

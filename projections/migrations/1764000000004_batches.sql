@@ -1,27 +1,5 @@
 -- Up Migration
 
--- The write side's memory of each batch: adding files and closing take this row's lock, so the
--- count closed with is the count of files accepted.
-CREATE TABLE batch_sessions (
-  tenant_id text NOT NULL,
-  batch_id text NOT NULL,
-  status text NOT NULL CHECK (status IN ('open', 'closed')),
-  file_count integer NOT NULL DEFAULT 0,
-  -- The BatchClosed event, cause of the batch's BatchCompleted.
-  closed_event_id text,
-  opened_at timestamptz NOT NULL,
-  closed_at timestamptz,
-  PRIMARY KEY (tenant_id, batch_id)
-);
-CREATE INDEX batch_sessions_closed ON batch_sessions (closed_at) WHERE status = 'closed';
-
--- One row per batch whose BatchCompleted was appended: what makes completion happen once.
-CREATE TABLE batch_completions (
-  batch_id text PRIMARY KEY,
-  tenant_id text NOT NULL,
-  completed_at timestamptz NOT NULL
-);
-
 -- Read model: each batch, and the files that arrived in it.
 CREATE TABLE batches (
   tenant_id text NOT NULL,
@@ -54,5 +32,3 @@ CREATE TABLE batch_files (
 -- Down Migration
 DROP TABLE batch_files;
 DROP TABLE batches;
-DROP TABLE batch_completions;
-DROP TABLE batch_sessions;

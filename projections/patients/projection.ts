@@ -1,35 +1,24 @@
 import type {
-  PatientEvent,
   PatientRecordLinked,
   PatientRegistered,
   PatientSubject,
   PatientsMerged,
 } from '../../schemas/events.ts';
 import { isoDate, searchKey } from '../entities/values.ts';
-import { assertNever, type Projection, type SqlStatement, sql } from '../runtime/projection.ts';
+import { defineProjection, type SqlStatement, sql } from '../runtime/projection.ts';
 
 /**
  * The patient index, merges included: a merged patient points at its survivor, and the survivor
  * is always a patient that is not merged itself, whatever order the merges are folded in.
  */
-export const patientsProjection: Projection = {
+export const patientsProjection = defineProjection({
   name: 'patients',
-  canHandle: ['PatientRegistered', 'PatientRecordLinked', 'PatientsMerged'],
-  handle: (event) => patientStatements(event as PatientEvent),
-};
-
-function patientStatements(event: PatientEvent): SqlStatement[] {
-  switch (event.type) {
-    case 'PatientRegistered':
-      return [registered(event)];
-    case 'PatientRecordLinked':
-      return [linked(event)];
-    case 'PatientsMerged':
-      return merged(event);
-    default:
-      return assertNever(event);
-  }
-}
+  handlers: {
+    PatientRegistered: (event) => [registered(event)],
+    PatientRecordLinked: (event) => [linked(event)],
+    PatientsMerged: merged,
+  },
+});
 
 /** Fills the row; a row a merge made first keeps its `merged_into`. */
 function registered(event: PatientRegistered): SqlStatement {

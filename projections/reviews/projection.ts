@@ -3,7 +3,7 @@ import type {
   PatientMatchReviewRequired,
   ReviewResolved,
 } from '../../schemas/events.ts';
-import { type Projection, type SqlStatement, sql } from '../runtime/projection.ts';
+import { defineProjection, type SqlStatement, sql } from '../runtime/projection.ts';
 
 export const REVIEW_STATUSES = [
   'open',
@@ -24,16 +24,14 @@ const RESOLVED_STATUS: Record<string, ReviewStatus> = {
  * Patient-match reviews: opened by the matcher, closed once by a reviewer's resolution, or
  * superseded when the document is processed again (its new round decides afresh).
  */
-export const reviewsProjection: Projection = {
+export const reviewsProjection = defineProjection({
   name: 'reviews',
-  canHandle: ['PatientMatchReviewRequired', 'ReviewResolved', 'DocumentReprocessRequested'],
-  handle: (event) => {
-    if (event.type === 'PatientMatchReviewRequired') return [opened(event)];
-    if (event.type === 'ReviewResolved') return resolved(event);
-    if (event.type === 'DocumentReprocessRequested') return [superseded(event)];
-    return [];
+  handlers: {
+    PatientMatchReviewRequired: (event) => [opened(event)],
+    ReviewResolved: resolved,
+    DocumentReprocessRequested: (event) => [superseded(event)],
   },
-};
+});
 
 function superseded(event: DocumentReprocessRequested): SqlStatement {
   const { tenantId, aggregateId, occurredAt } = event.metadata;

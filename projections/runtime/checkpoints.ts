@@ -81,7 +81,7 @@ export async function bindToCluster(pool: Pool, clusterId: string): Promise<void
   const bound = rows[0]?.cluster_id;
   if (bound !== clusterId) {
     throw new Error(
-      `the read models in this database were built from Kafka cluster ${bound}, not ${clusterId}: point DATABASE_URL at a fresh database to rebuild them`,
+      `the read models in this database were built from Kafka cluster ${bound}, not ${clusterId}: this database (read models and write-side state alike) belongs to that log: point DATABASE_URL at a fresh database`,
     );
   }
 }

@@ -1,5 +1,5 @@
-import type { BlobReader } from '../../producers/blobs/blob-store.ts';
-import type { DomainEvent, EventType, LogPosition } from '../../schemas/events.ts';
+import type { BlobReader } from '../../infra/blobs/blob-store.ts';
+import type { DomainEvent, EventOfType, EventType, LogPosition } from '../../schemas/events.ts';
 
 export interface SqlStatement {
   readonly text: string;
@@ -11,20 +11,70 @@ export interface ProjectionPorts {
   blobs: BlobReader;
 }
 
+/** The SQL that folds one event into a read model: pure, and idempotent when run again. */
+export type EventHandler<E extends DomainEvent> = (
+  event: E,
+  position: LogPosition,
+) => SqlStatement[];
+
+/** Fetches what an event only refers to, so that its handler can stay pure. */
+export type EventResolver<E extends DomainEvent> = (event: E, ports: ProjectionPorts) => Promise<E>;
+
+/** A handler for each event type a read model folds: the keys are the types it consumes. */
+export type ProjectionHandlers<T extends EventType> = {
+  readonly [K in T]: EventHandler<EventOfType<K>>;
+};
+
+/** Resolvers for those of the handled types whose events refer to something to fetch first. */
+export type ProjectionResolvers<T extends EventType> = {
+  readonly [K in T]?: EventResolver<EventOfType<K>>;
+};
+
+export interface ProjectionDefinition<Name extends string, T extends EventType> {
+  readonly name: Name;
+  readonly handlers: ProjectionHandlers<T>;
+  readonly resolvers?: ProjectionResolvers<NoInfer<T>>;
+}
+
 /**
- * A read model: the event types it folds and, for each, the SQL that applies it. `handle` is
- * pure and its statements idempotent, so a redelivered event changes nothing. `resolve`, when
- * present, first fetches what the event only refers to, so that `handle` stays pure.
+ * A read model as the runtime drives it: the event types it folds and, for any event, the SQL
+ * that applies it. Made by `defineProjection`, so `canHandle` is always its handlers' types.
  */
-export interface Projection {
-  readonly name: string;
-  readonly canHandle: readonly EventType[];
-  resolve?(event: DomainEvent, ports: ProjectionPorts): Promise<DomainEvent>;
+export interface Projection<Name extends string = string, Handled extends EventType = EventType> {
+  readonly name: Name;
+  readonly canHandle: readonly Handled[];
+  /** The event with what it refers to filled in; the event itself when nothing is to fetch. */
+  resolve(event: DomainEvent, ports: ProjectionPorts): Promise<DomainEvent>;
+  /** The statements that apply the event; none for a type the read model does not fold. */
   handle(event: DomainEvent, position: LogPosition): SqlStatement[];
 }
 
-export const sql = (text: string, ...values: unknown[]): SqlStatement => ({ text, values });
-
-export function assertNever(type: never): never {
-  throw new Error(`unhandled event type ${String(type)}`);
+export function defineProjection<Name extends string, T extends EventType>(
+  definition: ProjectionDefinition<Name, T>,
+): Projection<Name, T> {
+  const { name, handlers, resolvers = {} } = definition;
+  // Each map is only ever read at the event's own type, so each function gets the event type it
+  // was written for; the maps' types cannot say that for an event whose type is not yet known.
+  const byType = <F>(map: object) => map as Partial<Record<EventType, F>>;
+  const handlerOf = byType<EventHandler<DomainEvent>>(handlers);
+  const resolverOf = byType<EventResolver<DomainEvent>>(resolvers);
+  return {
+    name,
+    canHandle: Object.keys(handlers) as T[],
+    resolve: async (event, ports) => resolverOf[event.type]?.(event, ports) ?? event,
+    handle: (event, position) => handlerOf[event.type]?.(event, position) ?? [],
+  };
 }
+
+/** The same handler for each of `types`, for a read model that folds them all alike. */
+export function handleEach<T extends EventType>(
+  types: readonly T[],
+  handler: EventHandler<EventOfType<T>>,
+): Record<T, EventHandler<EventOfType<T>>> {
+  return Object.fromEntries(types.map((type) => [type, handler])) as Record<
+    T,
+    EventHandler<EventOfType<T>>
+  >;
+}
+
+export const sql = (text: string, ...values: unknown[]): SqlStatement => ({ text, values });

@@ -1,4 +1,4 @@
-import type { Batch, Consumer, Kafka, Producer } from 'kafkajs';
+import type { Consumer, IHeaders, Kafka, Producer } from 'kafkajs';
 import { type DeadLetter, sendToDeadLetter } from '../../infra/kafka/dead-letter.ts';
 import { HEADERS } from '../../infra/kafka/event-log.ts';
 import type { TopicNames } from '../../infra/kafka/topics.ts';
@@ -7,7 +7,6 @@ import type { Metrics } from '../../infra/metrics.ts';
 import { type Pool, withTransaction } from '../../infra/postgres.ts';
 import { EVENT_CATALOG } from '../../schemas/catalog.ts';
 import { type EventCodec, UndecodableEventError } from '../../schemas/codec.ts';
-import type { EventType } from '../../schemas/events.ts';
 import { lockCheckpoint, saveCheckpoint } from './checkpoints.ts';
 import type { Projection, ProjectionPorts } from './projection.ts';
 
@@ -29,6 +28,26 @@ export interface RunningProjection {
 
 export const deadLetterConsumer = (projection: Projection) => `projection-${projection.name}`;
 
+/** The parts of a consumed message that applying it reads. */
+export interface LogMessage {
+  readonly offset: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers?: IHeaders;
+}
+
+/** Messages of one partition in offset order, as a consumer receives them. */
+export interface LogBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly messages: readonly LogMessage[];
+}
+
+/** The logs a projection consumes: those its event types are appended to. */
+export const subscribedTopics = (projection: Projection, topics: TopicNames): string[] => [
+  ...new Set(projection.canHandle.map((type) => topics.events[EVENT_CATALOG[type].aggregate])),
+];
+
 /**
  * Applies one Kafka batch in one PostgreSQL transaction together with the checkpoint. Messages
  * below the checkpoint were applied before (a redelivery after a crash) and are skipped.
@@ -36,8 +55,10 @@ export const deadLetterConsumer = (projection: Projection) => `projection-${proj
  */
 export async function applyBatch(
   projection: Projection,
-  batch: Pick<Batch, 'topic' | 'partition' | 'messages'>,
-  deps: Pick<ProjectionDeps, 'pool' | 'codec' | 'producer' | 'topics' | 'blobs'>,
+  batch: LogBatch,
+  deps: Pick<ProjectionDeps, 'pool' | 'codec' | 'topics' | 'blobs'> & {
+    producer: Pick<Producer, 'sendBatch'>;
+  },
 ): Promise<{ next: bigint; applied: number; deadLettered: number }> {
   const { topic, partition } = batch;
   const handled = new Set<string>(projection.canHandle);
@@ -54,8 +75,8 @@ export async function applyBatch(
       try {
         if (!message.value) throw new UndecodableEventError('empty message');
         const decoded = await deps.codec.decode(message.value);
-        if (!handled.has(decoded.type as EventType)) continue;
-        const event = projection.resolve ? await projection.resolve(decoded, deps) : decoded;
+        if (!handled.has(decoded.type)) continue;
+        const event = await projection.resolve(decoded, deps);
         for (const statement of projection.handle(event, {
           topic,
           partition,
@@ -95,9 +116,8 @@ export async function startProjection(
     readUncommitted: false,
   });
   await consumer.connect();
-  const logs = new Set(projection.canHandle.map((type) => EVENT_CATALOG[type].aggregate));
   await consumer.subscribe({
-    topics: [...logs].map((aggregate) => deps.topics.events[aggregate]),
+    topics: subscribedTopics(projection, deps.topics),
     fromBeginning: true,
   });
   await consumer.run({

@@ -1,9 +1,13 @@
-import { BlobMissingError } from '../../producers/blobs/blob-store.ts';
-import { decodeStoredText } from '../../producers/blobs/stored-text.ts';
+import { BlobMissingError } from '../../infra/blobs/blob-store.ts';
+import { decodeStoredText } from '../../infra/blobs/stored-text.ts';
 import { UndecodableEventError } from '../../schemas/codec.ts';
 import type { TextExtracted } from '../../schemas/events.ts';
-import type { Projection, ProjectionPorts } from '../runtime/projection.ts';
-import { sql } from '../runtime/projection.ts';
+import {
+  defineProjection,
+  type ProjectionPorts,
+  type SqlStatement,
+  sql,
+} from '../runtime/projection.ts';
 
 /** Puts the pages' text back into an extraction whose text was kept in the blob store. */
 export async function withInlineText(
@@ -29,38 +33,38 @@ export async function withInlineText(
 }
 
 /** The text of each page of a document's latest round, indexed for full-text search. */
-export const textProjection: Projection = {
+export const textProjection = defineProjection({
   name: 'text',
-  canHandle: ['TextExtracted'],
-  resolve: (event, ports) => withInlineText(event as TextExtracted, ports.blobs),
-  handle: (event) => {
-    if (event.type !== 'TextExtracted') return [];
-    const { tenantId, aggregateId } = event.metadata;
-    const { round, pages } = event.data;
-    return [
+  handlers: { TextExtracted: pageStatements },
+  resolvers: { TextExtracted: (event, ports) => withInlineText(event, ports.blobs) },
+});
+
+function pageStatements(event: TextExtracted): SqlStatement[] {
+  const { tenantId, aggregateId } = event.metadata;
+  const { round, pages } = event.data;
+  return [
+    sql(
+      'DELETE FROM document_pages WHERE tenant_id = $1 AND document_id = $2 AND round < $3',
+      tenantId,
+      aggregateId,
+      round,
+    ),
+    ...pages.map((p) =>
       sql(
-        'DELETE FROM document_pages WHERE tenant_id = $1 AND document_id = $2 AND round < $3',
+        `INSERT INTO document_pages (tenant_id, document_id, page, round, method, confidence, text)
+         SELECT $1, $2, $3, $4, $5, $6, $7
+         WHERE NOT EXISTS (SELECT 1 FROM document_pages
+           WHERE tenant_id = $1 AND document_id = $2 AND round > $4)
+         ON CONFLICT (tenant_id, document_id, page) DO NOTHING`,
         tenantId,
         aggregateId,
+        p.page,
         round,
+        p.method,
+        p.confidence,
+        // PostgreSQL text cannot hold NUL; OCR never yields one, a text layer might.
+        (p.text ?? '').replaceAll('\u0000', ''),
       ),
-      ...pages.map((p) =>
-        sql(
-          `INSERT INTO document_pages (tenant_id, document_id, page, round, method, confidence, text)
-           SELECT $1, $2, $3, $4, $5, $6, $7
-           WHERE NOT EXISTS (SELECT 1 FROM document_pages
-             WHERE tenant_id = $1 AND document_id = $2 AND round > $4)
-           ON CONFLICT (tenant_id, document_id, page) DO NOTHING`,
-          tenantId,
-          aggregateId,
-          p.page,
-          round,
-          p.method,
-          p.confidence,
-          // PostgreSQL text cannot hold NUL; OCR never yields one, a text layer might.
-          (p.text ?? '').replaceAll('\u0000', ''),
-        ),
-      ),
-    ];
-  },
-};
+    ),
+  ];
+}

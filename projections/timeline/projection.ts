@@ -1,32 +1,42 @@
 import { EVENT_CATALOG, EVENT_TYPES } from '../../schemas/catalog.ts';
-import { type DocumentEvent, roundOf } from '../../schemas/events.ts';
-import { type Projection, sql } from '../runtime/projection.ts';
+import {
+  type DocumentEvent,
+  type EventType,
+  type LogPosition,
+  roundOf,
+} from '../../schemas/events.ts';
+import { defineProjection, handleEach, type SqlStatement, sql } from '../runtime/projection.ts';
+
+/** The catalog says which log each type is appended to; this carries that into the type. */
+const isDocumentEventType = (type: EventType): type is DocumentEvent['type'] =>
+  EVENT_CATALOG[type].aggregate === 'document';
 
 /** Every event of a document, with where it sits in the log and its round: what auditors replay. */
-export const timelineProjection: Projection = {
+export const timelineProjection = defineProjection({
   name: 'timeline',
-  canHandle: EVENT_TYPES.filter((t) => EVENT_CATALOG[t].aggregate === 'document'),
-  handle: (event, position) => {
-    const { type, metadata: m } = event;
-    return [
-      sql(
-        `INSERT INTO document_timeline (tenant_id, document_id, event_id, event_type, topic,
-           partition, "offset", occurred_at, actor, correlation_id, causation_id, round)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-         ON CONFLICT (tenant_id, event_id) DO NOTHING`,
-        m.tenantId,
-        m.aggregateId,
-        m.eventId,
-        type,
-        position.topic,
-        position.partition,
-        position.offset,
-        new Date(m.occurredAt),
-        m.actor,
-        m.correlationId,
-        m.causationId,
-        roundOf(event as DocumentEvent),
-      ),
-    ];
-  },
-};
+  handlers: handleEach(EVENT_TYPES.filter(isDocumentEventType), timelineStatements),
+});
+
+function timelineStatements(event: DocumentEvent, position: LogPosition): SqlStatement[] {
+  const { type, metadata: m } = event;
+  return [
+    sql(
+      `INSERT INTO document_timeline (tenant_id, document_id, event_id, event_type, topic,
+         partition, "offset", occurred_at, actor, correlation_id, causation_id, round)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+       ON CONFLICT (tenant_id, event_id) DO NOTHING`,
+      m.tenantId,
+      m.aggregateId,
+      m.eventId,
+      type,
+      position.topic,
+      position.partition,
+      position.offset,
+      new Date(m.occurredAt),
+      m.actor,
+      m.correlationId,
+      m.causationId,
+      roundOf(event),
+    ),
+  ];
+}

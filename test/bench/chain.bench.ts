@@ -12,13 +12,13 @@ import { readTopic } from '../../infra/kafka/read-topic.ts';
 import { topicNames } from '../../infra/kafka/topics.ts';
 import { createLogger } from '../../infra/logger.ts';
 import { createPool } from '../../infra/postgres.ts';
-import { startSystem } from '../../infra/system.ts';
 import { TERMINAL_STATUSES } from '../../projections/documents/projection.ts';
 import {
   createEventCodec,
   createSchemaRegistry,
   registerEventSchemas,
 } from '../../schemas/codec.ts';
+import { startSystem } from '../../system/system.ts';
 import { generateCorpus } from '../fixtures/corpus.ts';
 import { textPdf } from '../fixtures/files.ts';
 import { apiClient } from '../support/api-client.ts';

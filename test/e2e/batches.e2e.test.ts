@@ -5,13 +5,13 @@ import { createEventLog, type EventLog } from '../../infra/kafka/event-log.ts';
 import { readTopic } from '../../infra/kafka/read-topic.ts';
 import { topicNames } from '../../infra/kafka/topics.ts';
 import { createLogger } from '../../infra/logger.ts';
-import { type System, startSystem } from '../../infra/system.ts';
 import {
   createEventCodec,
   createSchemaRegistry,
   type EventCodec,
   registerEventSchemas,
 } from '../../schemas/codec.ts';
+import { type System, startSystem } from '../../system/system.ts';
 import { textPdf } from '../fixtures/files.ts';
 import { createTestEnvironment, eventually, type TestEnvironment } from '../support/environment.ts';
 import { chainOf, documentUploaded, matchingOf } from '../support/events.ts';

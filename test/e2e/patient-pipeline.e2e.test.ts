@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../infra/logger.ts';
-import { type System, startSystem } from '../../infra/system.ts';
+import { type System, startSystem } from '../../system/system.ts';
 import { generateCorpus } from '../fixtures/corpus.ts';
 import { textPdf } from '../fixtures/files.ts';
 import { apiClient } from '../support/api-client.ts';

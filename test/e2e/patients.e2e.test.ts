@@ -6,13 +6,13 @@ import { createEventProducer, createKafka } from '../../infra/kafka/client.ts';
 import { createEventLog, type EventLog } from '../../infra/kafka/event-log.ts';
 import { topicNames } from '../../infra/kafka/topics.ts';
 import { createLogger } from '../../infra/logger.ts';
-import { type System, startSystem } from '../../infra/system.ts';
 import {
   createEventCodec,
   createSchemaRegistry,
   registerEventSchemas,
 } from '../../schemas/codec.ts';
 import type { DomainEvent, LogPosition } from '../../schemas/events.ts';
+import { type System, startSystem } from '../../system/system.ts';
 import { apiClient } from '../support/api-client.ts';
 import { createTestEnvironment, type TestEnvironment } from '../support/environment.ts';
 import {

@@ -1,24 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../infra/logger.ts';
-import { type System, startSystem } from '../../infra/system.ts';
 import { TERMINAL_STATUSES } from '../../projections/documents/projection.ts';
+import { type System, startSystem } from '../../system/system.ts';
 import { textPdf } from '../fixtures/files.ts';
 import { pngClaiming } from '../fixtures/images.ts';
 import { encryptedPdf, truncatedPdf } from '../fixtures/pdfs.ts';
 import { renderVariant, SAMPLE_DOCUMENTS } from '../fixtures/scans.ts';
-import { apiClient } from '../support/api-client.ts';
+import { apiClient, chainStepsOf } from '../support/api-client.ts';
 import { createTestEnvironment, eventually, type TestEnvironment } from '../support/environment.ts';
-
-/** The steps up to classification; entity extraction and matching run on beside them. */
-const CHAIN_STEPS = new Set([
-  'DocumentUploaded',
-  'DocumentReprocessRequested',
-  'DocumentValidated',
-  'TextExtracted',
-  'DocumentClassified',
-]);
-const chainOf = <E extends { type: string }>(events: E[]) =>
-  events.filter((e) => CHAIN_STEPS.has(e.type));
 
 const LAB_LINES = [
   'RESULTADOS DE LABORATORIO',
@@ -73,9 +62,12 @@ describe('the processing chain, through the API', () => {
     expect(text.pages[0].text).toContain('Hemoglobina glucosada');
 
     const { body: history } = await api.history(documentId);
-    const chain = chainOf<{ type: string; actor: string; eventId: string; causationId: string }>(
-      history.events,
-    );
+    const chain = chainStepsOf<{
+      type: string;
+      actor: string;
+      eventId: string;
+      causationId: string;
+    }>(history.events);
     const steps = chain.map((e) => `${e.type} ${e.actor}`);
     expect(steps).toEqual([
       'DocumentUploaded api-client',
@@ -153,7 +145,7 @@ describe('the processing chain, through the API', () => {
     }, 60_000);
     expect(document.classification.documentType).toBe('prescription');
     const { body: history } = await api.history(documentId);
-    const rounds = chainOf<{ type: string; round: number }>(history.events).map(
+    const rounds = chainStepsOf<{ type: string; round: number }>(history.events).map(
       (e) => `${e.round}:${e.type}`,
     );
     expect(rounds.filter((r: string) => r.startsWith('3:'))).toEqual([

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka } from '../../infra/kafka/client.ts';
 import { topicNames } from '../../infra/kafka/topics.ts';
 import { createLogger } from '../../infra/logger.ts';
-import { type System, startSystem } from '../../infra/system.ts';
+import { type System, startSystem } from '../../system/system.ts';
 import { png, refused, textPdf } from '../fixtures/files.ts';
 import { createTestEnvironment, type TestEnvironment } from '../support/environment.ts';
 import { readTopic } from '../support/harness.ts';

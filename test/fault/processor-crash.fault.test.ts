@@ -5,7 +5,6 @@ import { readTopic } from '../../infra/kafka/read-topic.ts';
 import { topicNames } from '../../infra/kafka/topics.ts';
 import { createLogger } from '../../infra/logger.ts';
 import { createPool } from '../../infra/postgres.ts';
-import { type System, startSystem } from '../../infra/system.ts';
 import { PROCESSOR_NAMES } from '../../processors/start.ts';
 import { TERMINAL_STATUSES } from '../../projections/documents/projection.ts';
 import {
@@ -14,6 +13,7 @@ import {
   registerEventSchemas,
 } from '../../schemas/codec.ts';
 import type { DomainEvent } from '../../schemas/events.ts';
+import { type System, startSystem } from '../../system/system.ts';
 import { textPdf } from '../fixtures/files.ts';
 import { apiClient } from '../support/api-client.ts';
 import { createTestEnvironment, eventually, type TestEnvironment } from '../support/environment.ts';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventLog } from '../../infra/kafka/event-log.ts';
 import { createLogger } from '../../infra/logger.ts';
 import { startBatchCompletion } from '../../producers/batches/completion.ts';
-import { findBatch } from '../../projections/batches/queries.ts';
+import { completedBatchCounts, findBatch } from '../../projections/batches/queries.ts';
 import type { DomainEvent, EventMetadata } from '../../schemas/events.ts';
 import { eventually } from '../support/environment.ts';
 import { chainOf, documentEvent, documentUploaded, matchingOf } from '../support/events.ts';
@@ -37,7 +37,7 @@ function batchOf(batchId = randomUUID(), tenantId = 'tenant-a') {
 
 describe('the batches read model', () => {
   const db = readModelDatabase(
-    'batches, batch_files, documents, batch_sessions, batch_completions',
+    'batches, batch_files, documents, write_side.batch_sessions, write_side.batch_completions',
   );
   const spec = db.spec;
   /** The completion reactor on this database; its first pass runs at once, then only on `check`. */
@@ -49,6 +49,8 @@ describe('the batches read model', () => {
       now: Date.now,
       newId: randomUUID,
       intervalMs: 60_000,
+      completedCounts: (tenantId, batchId, fileCount) =>
+        completedBatchCounts(db.pool, tenantId, batchId, fileCount),
     });
 
   it('opens a batch, and closes it with its file count once', async () => {
@@ -191,8 +193,9 @@ describe('the batches read model', () => {
       )
       .thenRowsMatch('SELECT count(*)::int AS n FROM batch_files', [], [{ n: 2 }]);
     await db.pool.query(
-      `INSERT INTO batch_sessions (tenant_id, batch_id, status, file_count, closed_event_id,
-         opened_at, closed_at) VALUES ('tenant-a', $1, 'closed', 2, 'closed-event', now(), now())`,
+      `INSERT INTO write_side.batch_sessions
+         (tenant_id, batch_id, status, file_count, closed_event_id, opened_at, closed_at)
+       VALUES ('tenant-a', $1, 'closed', 2, 'closed-event', now(), now())`,
       [batch.batchId],
     );
     const appended: DomainEvent[] = [];
@@ -209,7 +212,9 @@ describe('the batches read model', () => {
       // The first pass, at start, meets the refusal and leaves no trace.
       await eventually(() => expect(attempts).toBe(1));
       await eventually(async () =>
-        expect((await db.pool.query('SELECT * FROM batch_completions')).rows).toEqual([]),
+        expect((await db.pool.query('SELECT * FROM write_side.batch_completions')).rows).toEqual(
+          [],
+        ),
       );
       expect(await completion.check()).toBe(1);
       expect(await completion.check()).toBe(0);
@@ -233,7 +238,8 @@ describe('the batches read model', () => {
       .when(chainOf(done).rejected('PDF_ENCRYPTED'))
       .thenRowsMatch('SELECT count(*)::int AS n FROM batch_files', [], [{ n: 2 }]);
     await db.pool.query(
-      `INSERT INTO batch_sessions (tenant_id, batch_id, status, file_count, opened_at, closed_at)
+      `INSERT INTO write_side.batch_sessions
+         (tenant_id, batch_id, status, file_count, opened_at, closed_at)
        VALUES ('tenant-a', $1, 'closed', 3, now(), now())`,
       [batch.batchId],
     );

@@ -6,7 +6,7 @@ import { extractEntities } from '../../processors/extract-entities/extract.ts';
 import { IMPLAUSIBLE_LAB_CONFIDENCE } from '../../processors/extract-entities/labs.ts';
 import { createOcrPool } from '../../processors/extract-text/ocr-pool.ts';
 import { createExtractTextProcessor } from '../../processors/extract-text/processor.ts';
-import type { DocumentType } from '../../producers/upload/fields.ts';
+import type { DocumentType } from '../../schemas/document-types.ts';
 import type { LabEntity, TextExtracted } from '../../schemas/events.ts';
 import { generateCorpus, type Language, type SyntheticDocument } from '../fixtures/corpus.ts';
 import { formatScores, KINDS, type Kind, scoreExtraction } from '../fixtures/entity-scoring.ts';

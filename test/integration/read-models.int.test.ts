@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { PROJECTIONS } from '../../projections/catalog.ts';
 import { documentText, searchDocuments } from '../../projections/text/queries.ts';
 import { chainOf, documentUploaded } from '../support/events.ts';
-import { projectionSpec, readModelDatabase } from '../support/projection-spec.ts';
+import { readModelDatabase } from '../support/projection-spec.ts';
 
 const STATUS = `SELECT status, round, status_reason, page_count, text_method, document_type
   FROM documents WHERE document_id = $1`;
@@ -154,7 +153,7 @@ describe('read models folded into PostgreSQL', () => {
         );
       },
     };
-    await projectionSpec(db.pool, PROJECTIONS, { blobs })
+    await spec({ blobs })
       .given(upload)
       .when(withRef)
       .thenRows(

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BlobStore, blobRef, createFileBlobStore } from '../../infra/blobs/blob-store.ts';
 import { createEventProducer, createKafka } from '../../infra/kafka/client.ts';
 import { createEventLog } from '../../infra/kafka/event-log.ts';
 import { topicNames } from '../../infra/kafka/topics.ts';
-import { type BlobStore, blobRef, createFileBlobStore } from '../../producers/blobs/blob-store.ts';
 import { createUploadIntake } from '../../producers/upload/intake.ts';
 import { textPdf } from '../fixtures/files.ts';
 import { createHarness, type Harness } from '../support/harness.ts';
@@ -30,8 +30,11 @@ describe('upload intake against Kafka, PostgreSQL and the blob store', () => {
     staged: await stage(bytes),
   });
   const contentRows = async (sha256: string) =>
-    (await h.pool.query('SELECT document_id FROM intake_contents WHERE sha256 = $1', [sha256]))
-      .rows;
+    (
+      await h.pool.query('SELECT document_id FROM write_side.intake_contents WHERE sha256 = $1', [
+        sha256,
+      ])
+    ).rows;
 
   it('stores the blob, appends DocumentUploaded and remembers the content', async () => {
     const intake = createUploadIntake({

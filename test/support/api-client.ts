@@ -1,3 +1,16 @@
+/** The chain's steps up to classification; entity extraction and matching run on beside them. */
+const CHAIN_STEPS = new Set([
+  'DocumentUploaded',
+  'DocumentReprocessRequested',
+  'DocumentValidated',
+  'TextExtracted',
+  'DocumentClassified',
+]);
+
+/** The events of a document's history that are steps of the chain, in order. */
+export const chainStepsOf = <E extends { type: string }>(events: E[]) =>
+  events.filter((e) => CHAIN_STEPS.has(e.type));
+
 /** Just enough of the HTTP API for tests: upload, read, and wait for a state. */
 export function apiClient(baseUrl: string, tenantId: string) {
   const get = async (path: string) => {

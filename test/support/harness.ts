@@ -1,5 +1,6 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Admin, Kafka, Producer } from 'kafkajs';
+import { type BlobStore, createFileBlobStore } from '../../infra/blobs/blob-store.ts';
 import { createEventProducer, createKafka } from '../../infra/kafka/client.ts';
 import { createEventLog, type EventLog } from '../../infra/kafka/event-log.ts';
 import {
@@ -11,7 +12,6 @@ import {
 import { createLogger, type Logger } from '../../infra/logger.ts';
 import { createMetrics, type Metrics } from '../../infra/metrics.ts';
 import { createPool, migrate, type Pool } from '../../infra/postgres.ts';
-import { type BlobStore, createFileBlobStore } from '../../producers/blobs/blob-store.ts';
 import {
   createEventCodec,
   createSchemaRegistry,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BlobMissingError } from '../../producers/blobs/blob-store.ts';
+import { BlobMissingError } from '../../infra/blobs/blob-store.ts';
 
 /** The blob store's read and put ports in memory, for unit tests: bytes by tenant and address. */
 export function memoryBlobs() {

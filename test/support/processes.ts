@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const MAIN = fileURLToPath(new URL('../../infra/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../system/main.ts', import.meta.url));
 
 export interface ProcessorsProcess {
   readonly child: ChildProcess;

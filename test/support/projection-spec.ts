@@ -1,34 +1,100 @@
+import type { ProducerBatch } from 'kafkajs';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import { DEAD_LETTER_HEADERS } from '../../infra/kafka/dead-letter.ts';
+import { eventHeaders, topicOf } from '../../infra/kafka/event-log.ts';
+import { type TopicNames, topicNames } from '../../infra/kafka/topics.ts';
 import { createLogger } from '../../infra/logger.ts';
-import { createPool, migrate, type Pool, withTransaction } from '../../infra/postgres.ts';
+import { createPool, migrate, type Pool } from '../../infra/postgres.ts';
 import { PROJECTIONS } from '../../projections/catalog.ts';
 import type { Projection, ProjectionPorts } from '../../projections/runtime/projection.ts';
+import { applyBatch, type LogMessage, subscribedTopics } from '../../projections/runtime/runner.ts';
+import {
+  createEventCodec,
+  createSchemaRegistry,
+  type EventCodec,
+  registerEventSchemas,
+} from '../../schemas/codec.ts';
 import type { DomainEvent } from '../../schemas/events.ts';
 import { createTestEnvironment, type TestEnvironment } from './environment.ts';
 
+/** A read-model database and what turns events into the messages its projections consume. */
+export interface ReadModelStore {
+  pool: Pool;
+  codec: EventCodec;
+  topics: TopicNames;
+}
+
+const NO_BLOBS: ProjectionPorts = {
+  blobs: { read: () => Promise.reject(new Error('no blobs')) },
+};
+
+/** In a spec, an event a read model had to dead-letter fails the spec, with the reason. */
+const failOnDeadLetter = {
+  sendBatch: (batch: ProducerBatch) => {
+    const reasons = (batch.topicMessages ?? []).flatMap((t) =>
+      t.messages.map((m) => m.headers?.[DEAD_LETTER_HEADERS.reason]),
+    );
+    return Promise.reject(new Error(`dead-lettered: ${reasons.join('; ')}`));
+  },
+};
+
+/** Consecutive events bound for the same log, each run one batch as a consumer would get it. */
+function runsByTopic(events: readonly DomainEvent[], topics: TopicNames) {
+  const runs: { topic: string; events: DomainEvent[] }[] = [];
+  for (const event of events) {
+    const topic = topicOf(event, topics);
+    const last = runs.at(-1);
+    if (last?.topic === topic) last.events.push(event);
+    else runs.push({ topic, events: [event] });
+  }
+  return runs;
+}
+
+/** The log's next offset: past everything any read model has applied from it. */
+async function endOfLog(pool: Pool, topic: string): Promise<bigint> {
+  const { rows } = await pool.query<{ end: string }>(
+    `SELECT COALESCE(max(next_offset), 0) AS end FROM projection_checkpoints
+     WHERE topic = $1 AND partition = 0`,
+    [topic],
+  );
+  return BigInt(rows[0]?.end ?? 0);
+}
+
+async function toLogMessage(
+  event: DomainEvent,
+  codec: EventCodec,
+  offset: bigint,
+): Promise<LogMessage> {
+  return {
+    offset: offset.toString(),
+    key: Buffer.from(event.metadata.aggregateId),
+    value: await codec.encode(event),
+    headers: eventHeaders(event),
+  };
+}
+
 /**
  * Read-model tests as specifications against a real PostgreSQL:
- * `given(events).when(event).thenRow(query, expected)`. Each event is applied as the runtime
- * applies it (resolve, then the handler's statements in one transaction), at the next offset.
+ * `given(events).when(event).thenRow(query, expected)`. The events are encoded as they are on
+ * the log and each projection that consumes a log applies them with the runtime's `applyBatch`,
+ * a batch per run of consecutive events on one log, at the log's next offsets.
  */
 export function projectionSpec(
-  pool: Pool,
+  store: ReadModelStore,
   projections: readonly Projection[],
-  ports: ProjectionPorts = { blobs: { read: () => Promise.reject(new Error('no blobs')) } },
+  ports: ProjectionPorts = NO_BLOBS,
 ) {
-  let offset = 0;
+  const deps = { ...store, blobs: ports.blobs, producer: failOnDeadLetter };
   const apply = async (events: DomainEvent[]) => {
-    for (const event of events) {
-      const position = { topic: 'test.document.events', partition: 0, offset: String(offset++) };
-      await withTransaction(pool, async (client) => {
-        for (const projection of projections) {
-          if (!projection.canHandle.includes(event.type)) continue;
-          const resolved = projection.resolve ? await projection.resolve(event, ports) : event;
-          for (const s of projection.handle(resolved, position)) {
-            await client.query(s.text, s.values as unknown[]);
-          }
-        }
-      });
+    for (const run of runsByTopic(events, store.topics)) {
+      const first = await endOfLog(store.pool, run.topic);
+      const messages = await Promise.all(
+        run.events.map((event, i) => toLogMessage(event, store.codec, first + BigInt(i))),
+      );
+      for (const projection of projections) {
+        if (!subscribedTopics(projection, store.topics).includes(run.topic)) continue;
+        await applyBatch(projection, { topic: run.topic, partition: 0, messages }, deps);
+      }
     }
   };
   return {
@@ -42,11 +108,11 @@ export function projectionSpec(
           return {
             async thenRows(query: string, values: unknown[], expected: unknown[]) {
               await run();
-              expect((await pool.query(query, values)).rows).toEqual(expected);
+              expect((await store.pool.query(query, values)).rows).toEqual(expected);
             },
             async thenRowsMatch(query: string, values: unknown[], expected: unknown[]) {
               await run();
-              expect((await pool.query(query, values)).rows).toMatchObject(expected);
+              expect((await store.pool.query(query, values)).rows).toMatchObject(expected);
             },
           };
         },
@@ -61,24 +127,30 @@ export function projectionSpec(
  */
 export function readModelDatabase(tables: string) {
   let env: TestEnvironment | undefined;
-  let pool: Pool | undefined;
+  let store: ReadModelStore | undefined;
   beforeAll(async () => {
     env = await createTestEnvironment();
     await migrate(env.config.database.url, createLogger('silent'));
-    pool = createPool(env.config.database.url, 2);
+    const topics = topicNames(env.config.topics.prefix);
+    const registry = createSchemaRegistry(env.config.registry.url);
+    const codec = createEventCodec(registry, await registerEventSchemas(registry, topics));
+    store = { pool: createPool(env.config.database.url, 2), codec, topics };
   });
   beforeEach(async () => {
-    await pool?.query(`TRUNCATE ${tables}`);
+    await store?.pool.query(`TRUNCATE ${tables}`);
   });
   afterAll(async () => {
-    await pool?.end();
+    await store?.pool.end();
     await env?.cleanup();
   });
+  const ready = () => {
+    if (!store) throw new Error('the read-model database is not ready yet');
+    return store;
+  };
   return {
     get pool(): Pool {
-      if (!pool) throw new Error('the read-model database is not ready yet');
-      return pool;
+      return ready().pool;
     },
-    spec: () => projectionSpec(pool as Pool, PROJECTIONS),
+    spec: (ports?: ProjectionPorts) => projectionSpec(ready(), PROJECTIONS, ports),
   };
 }

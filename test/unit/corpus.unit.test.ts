@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DOCUMENT_TYPES } from '../../producers/upload/fields.ts';
+import { DOCUMENT_TYPES } from '../../schemas/document-types.ts';
 import { CURP_PATTERN, curpCheckDigit } from '../fixtures/corpus/curp.ts';
 import {
   formatDate,

@@ -1,7 +1,10 @@
-import { documentUploaded } from '../../test/support/events.ts';
-import { memoryBlobs } from '../../test/support/memory-blobs.ts';
-import { processorSpec } from '../runtime/spec.ts';
-import { createValidateProcessor, type ValidationLimits } from './processor.ts';
+import {
+  createValidateProcessor,
+  type ValidationLimits,
+} from '../../processors/validate/processor.ts';
+import { documentUploaded } from './events.ts';
+import { memoryBlobs } from './memory-blobs.ts';
+import { processorSpec } from './processor-spec.ts';
 
 /** A validate processor over in-memory blobs, and uploads of bytes it can read. */
 export function validating(limits: Partial<ValidationLimits> = {}) {

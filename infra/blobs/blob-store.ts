@@ -4,9 +4,10 @@ import { link, mkdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DocstreamError } from '../../infra/errors.ts';
+import { DocstreamError } from '../errors.ts';
 
-import { SNIFF_BYTES as HEAD_BYTES } from '../upload/content-type.ts';
+/** How many leading bytes a staged file keeps in memory, for deciding its type from content. */
+export const HEAD_BYTES = 4100;
 
 /** Bytes received and hashed but not yet part of any document. */
 export interface StagedBlob {

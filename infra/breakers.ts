@@ -1,5 +1,5 @@
 import CircuitBreaker from 'opossum';
-import { isRetriable } from './processor.ts';
+import { isRetriable } from './errors.ts';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 

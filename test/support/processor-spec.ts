@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
+import type { Draft, Processor } from '../../processors/runtime/processor.ts';
 import type { DomainEvent, EventType } from '../../schemas/events.ts';
-import type { Draft, Processor } from './processor.ts';
 
 /**
  * Processor tests read as specifications: `when(event).thenEmits(events)`, `.thenMatches(...)`,

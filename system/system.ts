@@ -2,6 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../api/app.ts';
 import type { HealthCheck } from '../api/routes/health.ts';
+import { createFileBlobStore } from '../infra/blobs/blob-store.ts';
+import type { Config } from '../infra/config.ts';
+import { createEventProducer, createKafka } from '../infra/kafka/client.ts';
+import { createEventLog } from '../infra/kafka/event-log.ts';
+import { eventLogTopicConfigs, provisionTopics, topicNames } from '../infra/kafka/topics.ts';
+import type { Logger } from '../infra/logger.ts';
+import { createMetrics } from '../infra/metrics.ts';
+import { createPool, migrate } from '../infra/postgres.ts';
 import type { OcrEngine } from '../processors/extract-text/ocr-pool.ts';
 import {
   PROCESSOR_NAMES,
@@ -11,11 +19,11 @@ import {
 } from '../processors/start.ts';
 import { startBatchCompletion } from '../producers/batches/completion.ts';
 import { createBatchWriteSide } from '../producers/batches/write-side.ts';
-import { createFileBlobStore } from '../producers/blobs/blob-store.ts';
 import { createPatientMerger } from '../producers/patients/merge.ts';
 import { createReprocessRequester } from '../producers/reprocess/request.ts';
 import { createReviewResolver } from '../producers/review/resolve.ts';
 import { createUploadIntake } from '../producers/upload/intake.ts';
+import { completedBatchCounts } from '../projections/batches/queries.ts';
 import { PROJECTIONS } from '../projections/catalog.ts';
 import { bindToCluster } from '../projections/runtime/checkpoints.ts';
 import {
@@ -24,13 +32,6 @@ import {
   startProjection,
 } from '../projections/runtime/runner.ts';
 import { createEventCodec, createSchemaRegistry, registerEventSchemas } from '../schemas/codec.ts';
-import type { Config } from './config.ts';
-import { createEventProducer, createKafka } from './kafka/client.ts';
-import { createEventLog } from './kafka/event-log.ts';
-import { eventLogTopicConfigs, provisionTopics, topicNames } from './kafka/topics.ts';
-import type { Logger } from './logger.ts';
-import { createMetrics } from './metrics.ts';
-import { createPool, migrate } from './postgres.ts';
 
 export interface System {
   /** The API, when this process serves it. */
@@ -129,6 +130,8 @@ export async function startSystem(
     logger,
     ...clock,
     intervalMs: config.batches.completionIntervalMs,
+    completedCounts: (tenantId, batchId, fileCount) =>
+      completedBatchCounts(pool, tenantId, batchId, fileCount),
   });
   const health: HealthCheck[] = [
     { name: 'kafka', check: async () => void (await admin.describeCluster()) },

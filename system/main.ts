@@ -1,10 +1,10 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadConfig } from './config.ts';
-import { createLogger } from './logger.ts';
+import { loadConfig } from '../infra/config.ts';
+import { createLogger } from '../infra/logger.ts';
 import { startSystem } from './system.ts';
 
-// `tsx infra/main.ts` runs everything; `--processors-only` runs the processors of PROCESSORS
+// `tsx system/main.ts` runs everything; `--processors-only` runs the processors of PROCESSORS
 // alone, so more of them can be started to share the work (partitions spread across the group).
 const processorsOnly = process.argv.includes('--processors-only');
 const config = loadConfig();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { permanent } from '../processors/runtime/processor.ts';
 import { createBreakers, DependencyUnavailableError } from './breakers.ts';
-import { permanent } from './processor.ts';
 
 describe('breakers', () => {
   it('opens after repeated failures, refuses calls, and closes after a good trial', async () => {
