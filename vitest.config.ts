@@ -12,6 +12,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          // OCR and accuracy runs take seconds each on a busy 2-core machine.
+          testTimeout: 30_000,
           include: [
             '{api,infra,processors,producers,projections,schemas,system}/**/*.unit.test.ts',
             'test/unit/**/*.unit.test.ts',

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -12,13 +14,19 @@ import type { TopicNames } from '../infra/kafka/topics.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { Metrics } from '../infra/metrics.ts';
 import type { Pool } from '../infra/postgres.ts';
+import type { RecordRead } from '../producers/audit/read-audit.ts';
 import type { BatchWriteSide } from '../producers/batches/write-side.ts';
 import type { MergePatients } from '../producers/patients/merge.ts';
+import type { QuotaGuard } from '../producers/quotas/guard.ts';
+import type { QuotaStore } from '../producers/quotas/store.ts';
 import type { RequestReprocess } from '../producers/reprocess/request.ts';
 import type { ResolveReview } from '../producers/review/resolve.ts';
 import type { UploadIntake } from '../producers/upload/intake.ts';
+import { auditPlugin } from './audit/plugin.ts';
+import { type AuthOptions, authPlugin } from './auth/plugin.ts';
 import { errorHandler } from './errors.ts';
 import { createReadModelWaiter } from './read-your-writes.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { batchRoutes } from './routes/batches.ts';
 import { documentRoutes } from './routes/documents.ts';
 import { type HealthCheck, healthRoutes } from './routes/health.ts';
@@ -26,6 +34,7 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { patientRoutes } from './routes/patients.ts';
 import { reviewRoutes } from './routes/reviews.ts';
 import { textRoutes } from './routes/text.ts';
+import { usageRoutes } from './routes/usage.ts';
 
 export interface ApiDeps {
   config: Config;
@@ -37,10 +46,17 @@ export interface ApiDeps {
   resolveReview: ResolveReview;
   mergePatients: MergePatients;
   batches: BatchWriteSide;
+  /** Tenants' quotas as admins set them, and the check of a command against them. */
+  quotas: QuotaStore;
+  quotaGuard: QuotaGuard;
   health: HealthCheck[];
   /** The circuit breakers of the processors running in this process, shown by /health. */
   breakers: Pick<Breakers, 'states'>;
   metrics: Metrics;
+  /** How a bearer credential becomes a principal: API keys, and OIDC tokens when configured. */
+  auth: Omit<AuthOptions, 'opsOpenOnLoopback'>;
+  /** Where each read of patient data is recorded; null when reads are not audited. */
+  recordRead: RecordRead | null;
 }
 
 const CORRELATION_HEADER = 'x-correlation-id';
@@ -65,15 +81,44 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   const { pool, blobs } = deps;
   app.addHook('onSend', async (request, reply) => {
     reply.header(CORRELATION_HEADER, request.id);
+    // What a credential reads may be patient data: no cache anywhere may keep it.
+    if (request.principal) reply.header('cache-control', 'no-store');
   });
 
   await app.register(errorHandler);
+  await app.register(helmet, { global: true });
+  await app.register(authPlugin, {
+    ...deps.auth,
+    opsOpenOnLoopback: deps.config.http.opsOpenOnLoopback,
+  });
+  // After authentication, so that the limit is per principal (per address for open routes).
+  await app.register(rateLimit, {
+    hook: 'preHandler',
+    max: deps.config.http.rateLimit.max,
+    timeWindow: deps.config.http.rateLimit.windowMs,
+    keyGenerator: (request) => request.principal?.actor ?? request.ip,
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      code: 'RATE_LIMITED',
+      message: `too many requests: at most ${context.max} in ${context.after}`,
+    }),
+  });
   await app.register(swagger, {
     openapi: {
       info: { title: 'docstream', version: '0.1.0', description: 'Medical document pipeline API' },
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An OpenID Connect access token, or an API key (dsk_…)',
+          },
+        },
+      },
+      security: [{ bearer: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   await app.register(multipart, {
     // Keep the name as sent, so a path-like name is refused rather than silently trimmed.
     preservePath: true,
@@ -87,6 +132,8 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   });
   // Not encapsulated: its timing hook must see every route.
   await app.register(fp(metricsRoutes), { metrics: deps.metrics });
+  // Not encapsulated: its hooks must see every audited route.
+  if (deps.recordRead) await app.register(auditPlugin, { record: deps.recordRead });
   await app.register(healthRoutes, { checks: deps.health, breakers: deps.breakers });
   await app.register(documentRoutes, {
     pool,
@@ -95,6 +142,7 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
     requestReprocess: deps.requestReprocess,
     awaitReadModel,
     uploadMaxBytes: deps.config.upload.maxBytes,
+    checkQuota: deps.quotaGuard.checkUpload,
   });
   await app.register(textRoutes, { pool, awaitReadModel });
   await app.register(patientRoutes, { pool, mergePatients: deps.mergePatients, awaitReadModel });
@@ -109,6 +157,9 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
       maxFilesPerRequest: deps.config.batches.maxFilesPerRequest,
       progressPollMs: deps.config.batches.progressPollMs,
     },
+    checkQuota: deps.quotaGuard.checkUpload,
   });
+  await app.register(usageRoutes, { pool, quotas: deps.quotas, awaitReadModel, now: Date.now });
+  await app.register(auditRoutes, { pool });
   return app as unknown as FastifyInstance;
 }

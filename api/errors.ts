@@ -5,10 +5,13 @@ import { DocstreamError, type ErrorKind } from '../infra/errors.ts';
 /** The one table from what went wrong to HTTP. */
 export const HTTP_STATUS: Record<ErrorKind, number> = {
   invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
   'not-found': 404,
   conflict: 409,
   'too-large': 413,
   'unsupported-media': 415,
+  'too-many': 429,
   unavailable: 503,
   timeout: 504,
 };
@@ -44,6 +47,14 @@ function toHttp(error: FastifyError | DocstreamError) {
       code: 'VALIDATION_FAILED',
       message: error.message,
       details: error.validation.map((v) => ({ path: v.instancePath, message: v.message })),
+    };
+  }
+  // A multipart body that ends before its closing boundary (busboy's words).
+  if (/^Unexpected end of (form|multipart data)$/.test(error.message)) {
+    return {
+      status: 400,
+      code: 'MULTIPART_TRUNCATED',
+      message: 'the multipart body was cut short',
     };
   }
   const known = error.code ? FRAMEWORK_CODES[error.code] : undefined;

@@ -45,3 +45,12 @@ export async function stageParts(
 export async function discardStaged(blobs: BlobStore, { files }: StagedParts): Promise<void> {
   await Promise.all(files.map((f) => blobs.discard(f.staged)));
 }
+
+/**
+ * The body's length when the client declared it, else 0: what a quota is checked against before
+ * the body is read. It is the files' size and their multipart framing (a few hundred bytes).
+ */
+export function declaredLength(header: string | undefined): number {
+  const length = Number(header);
+  return Number.isSafeInteger(length) && length > 0 ? length : 0;
+}

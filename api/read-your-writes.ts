@@ -1,10 +1,14 @@
-import { DocstreamError } from '../infra/errors.ts';
+import { DocstreamError, invalid } from '../infra/errors.ts';
 import type { Pool } from '../infra/postgres.ts';
 import { PROJECTIONS, type ReadModelName } from '../projections/catalog.ts';
 import { waitForPosition } from '../projections/runtime/checkpoints.ts';
 import type { Projection } from '../projections/runtime/projection.ts';
 import { type AggregateKind, EVENT_CATALOG, type EventLogTopics } from '../schemas/catalog.ts';
 import type { LogPosition } from '../schemas/events.ts';
+
+// Kafka offsets are signed 64-bit; partitions signed 32-bit.
+const MAX_OFFSET = 2n ** 63n - 1n;
+const MAX_PARTITION = 2 ** 31 - 1;
 
 /** `partition:offset` on the document log; `patient:` or `batch:` before it for the other logs. */
 export const POSITION_TOKEN_PATTERN = '^((patient|batch):)?[0-9]+:[0-9]+$';
@@ -35,11 +39,17 @@ export function createReadModelWaiter(deps: {
     const parts = minPosition.split(':');
     const log = (parts.length === 3 ? parts[0] : 'document') as AggregateKind;
     const [partition, offset] = parts.slice(-2);
+    if (BigInt(offset ?? '0') > MAX_OFFSET || Number(partition) > MAX_PARTITION) {
+      throw invalid('INVALID_POSITION', `${minPosition} is beyond any position of the log`);
+    }
     const position = { topic: deps.logs[log], partition: Number(partition), offset };
     const wanted: readonly ReadModelName[] = typeof names === 'string' ? [names] : names;
     const folding = PROJECTIONS.filter((p) => wanted.includes(p.name) && folds(p, log)).map(
       (p) => p.name,
     );
+    if (folding.length === 0) {
+      throw invalid('POSITION_OF_ANOTHER_LOG', `this read does not follow the ${log} log`);
+    }
     const reached = await Promise.all(
       folding.map((name) =>
         waitForPosition(deps.pool, name, position as LogPosition, deps.waitTimeoutMs),

@@ -9,8 +9,25 @@ const EnvSchema = Type.Object({
   }),
   HOST: Type.String({ default: '127.0.0.1' }),
   PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
+  OPS_OPEN_ON_LOOPBACK: Type.Boolean({ default: true }),
+  RATE_LIMIT_MAX: Type.Integer({ default: 3000, minimum: 1 }),
+  RATE_LIMIT_WINDOW_MS: Type.Integer({ default: 60_000, minimum: 1000 }),
+  OIDC_ISSUER: Type.String({
+    default: 'http://127.0.0.1:8180/realms/docstream',
+    pattern: '^(https?://\\S+)?$',
+  }),
+  OIDC_AUDIENCE: Type.String({ default: 'docstream-api', minLength: 1 }),
+  OIDC_TENANT_CLAIM: Type.String({ default: 'tenant', minLength: 1 }),
+  OIDC_ROLES_CLAIM: Type.String({ default: 'roles', minLength: 1 }),
   KAFKA_BROKERS: Type.String({ default: '127.0.0.1:9092', minLength: 1 }),
   KAFKA_CLIENT_ID: Type.String({ default: 'docstream' }),
+  KAFKA_SASL_MECHANISM: Type.Enum(['none', 'plain', 'scram-sha-256', 'scram-sha-512'], {
+    default: 'scram-sha-512',
+  }),
+  KAFKA_SASL_USERNAME: Type.String({ default: 'docstream', minLength: 1 }),
+  // The password infra/stack/stack.sh gives the local stack's `docstream` principal: local only,
+  // every other deployment sets its own.
+  KAFKA_SASL_PASSWORD: Type.String({ default: 'docstream-local-only', minLength: 1 }),
   TOPIC_PREFIX: Type.String({ default: 'docstream', pattern: '^[A-Za-z0-9._-]+$' }),
   TOPIC_PARTITIONS: Type.Integer({ default: 6, minimum: 1 }),
   TOPIC_REPLICATION_FACTOR: Type.Integer({ default: 1, minimum: 1 }),
@@ -23,6 +40,7 @@ const EnvSchema = Type.Object({
   BLOB_DIR: Type.Optional(Type.String()),
   UPLOAD_MAX_BYTES: Type.Integer({ default: 50 * 1024 * 1024, minimum: 1 }),
   READ_WAIT_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 0, maximum: 60000 }),
+  AUDIT_READS: Type.Boolean({ default: true }),
   BATCH_MAX_FILES_PER_REQUEST: Type.Integer({ default: 100, minimum: 1, maximum: 1000 }),
   BATCH_PROGRESS_POLL_MS: Type.Integer({ default: 500, minimum: 10 }),
   BATCH_COMPLETION_INTERVAL_MS: Type.Integer({ default: 500, minimum: 10 }),
@@ -52,10 +70,24 @@ export class ConfigError extends Error {
   }
 }
 
+export interface KafkaSasl {
+  mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  username: string;
+  password: string;
+}
+
 export interface Config {
   logLevel: Env['LOG_LEVEL'];
-  http: { host: string; port: number };
-  kafka: { brokers: string[]; clientId: string };
+  /** `opsOpenOnLoopback`: /metrics and /docs answer loopback callers without a credential. */
+  http: {
+    host: string;
+    port: number;
+    opsOpenOnLoopback: boolean;
+    /** Requests one principal may make per window. */
+    rateLimit: { max: number; windowMs: number };
+  };
+  /** `sasl` is undefined when KAFKA_SASL_MECHANISM is `none`: the broker takes anyone. */
+  kafka: { brokers: string[]; clientId: string; sasl: KafkaSasl | undefined };
   topics: {
     prefix: string;
     partitions: number;
@@ -64,10 +96,14 @@ export interface Config {
     retentionMs: number;
   };
   registry: { url: string };
+  /** The OpenID Connect issuer whose tokens the API accepts; `issuer` empty: API keys only. */
+  oidc: { issuer: string; audience: string; tenantClaim: string; rolesClaim: string };
   database: { url: string };
   blobs: { dir: string };
   upload: { maxBytes: number };
   reads: { waitTimeoutMs: number };
+  /** `reads`: whether each read of patient data is recorded on the audit log. */
+  audit: { reads: boolean };
   /** Files one request may add to a batch; how often progress and completion are looked at. */
   batches: { maxFilesPerRequest: number; progressPollMs: number; completionIntervalMs: number };
   processors: {
@@ -112,10 +148,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const dataDir = path.resolve(raw.DOCSTREAM_DATA_DIR);
   return {
     logLevel: raw.LOG_LEVEL,
-    http: { host: raw.HOST, port: raw.PORT },
+    http: {
+      host: raw.HOST,
+      port: raw.PORT,
+      opsOpenOnLoopback: raw.OPS_OPEN_ON_LOOPBACK,
+      rateLimit: { max: raw.RATE_LIMIT_MAX, windowMs: raw.RATE_LIMIT_WINDOW_MS },
+    },
     kafka: {
       brokers: raw.KAFKA_BROKERS.split(',').map((b) => b.trim()),
       clientId: raw.KAFKA_CLIENT_ID,
+      sasl:
+        raw.KAFKA_SASL_MECHANISM === 'none'
+          ? undefined
+          : {
+              mechanism: raw.KAFKA_SASL_MECHANISM,
+              username: raw.KAFKA_SASL_USERNAME,
+              password: raw.KAFKA_SASL_PASSWORD,
+            },
     },
     topics: {
       prefix: raw.TOPIC_PREFIX,
@@ -124,11 +173,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       minInsyncReplicas: raw.TOPIC_MIN_INSYNC_REPLICAS,
       retentionMs: raw.TOPIC_RETENTION_MS,
     },
+    oidc: {
+      issuer: raw.OIDC_ISSUER.replace(/\/$/, ''),
+      audience: raw.OIDC_AUDIENCE,
+      tenantClaim: raw.OIDC_TENANT_CLAIM,
+      rolesClaim: raw.OIDC_ROLES_CLAIM,
+    },
     registry: { url: raw.SCHEMA_REGISTRY_URL.replace(/\/$/, '') + raw.SCHEMA_REGISTRY_API_PATH },
     database: { url: raw.DATABASE_URL },
     blobs: { dir: path.resolve(raw.BLOB_DIR ?? path.join(dataDir, 'blobs')) },
     upload: { maxBytes: raw.UPLOAD_MAX_BYTES },
     reads: { waitTimeoutMs: raw.READ_WAIT_TIMEOUT_MS },
+    audit: { reads: raw.AUDIT_READS },
     batches: {
       maxFilesPerRequest: raw.BATCH_MAX_FILES_PER_REQUEST,
       progressPollMs: raw.BATCH_PROGRESS_POLL_MS,

@@ -6,7 +6,12 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config.kafka.brokers).toEqual(['127.0.0.1:9092']);
     expect(config.registry.url).toBe('http://127.0.0.1:8081/apis/ccompat/v7');
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 3000 });
+    expect(config.http).toEqual({
+      host: '127.0.0.1',
+      port: 3000,
+      opsOpenOnLoopback: true,
+      rateLimit: { max: 3000, windowMs: 60_000 },
+    });
     expect(config.topics).toEqual({
       prefix: 'docstream',
       partitions: 6,
@@ -36,6 +41,24 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TOPIC_MIN_INSYNC_REPLICAS: '2' })).toThrow(/must not exceed/);
   });
 
+  it('authenticates to Kafka as docstream, on the local stack, unless told otherwise', () => {
+    expect(loadConfig({}).kafka.sasl).toEqual({
+      mechanism: 'scram-sha-512',
+      username: 'docstream',
+      password: 'docstream-local-only',
+    });
+    expect(
+      loadConfig({
+        KAFKA_SASL_MECHANISM: 'scram-sha-256',
+        KAFKA_SASL_USERNAME: 'svc',
+        KAFKA_SASL_PASSWORD: 'secret',
+      }).kafka.sasl,
+    ).toEqual({ mechanism: 'scram-sha-256', username: 'svc', password: 'secret' });
+    expect(loadConfig({ KAFKA_SASL_MECHANISM: 'none' }).kafka.sasl).toBeUndefined();
+    expect(() => loadConfig({ KAFKA_SASL_MECHANISM: 'gssapi' })).toThrow(/KAFKA_SASL_MECHANISM/);
+    expect(() => loadConfig({ KAFKA_SASL_PASSWORD: '' })).toThrow(/KAFKA_SASL_PASSWORD/);
+  });
+
   it('chooses which processors run, and refuses a malformed list', () => {
     expect(loadConfig({}).processors.run).toBe('all');
     expect(loadConfig({ PROCESSORS: 'none' }).processors.run).toEqual([]);
@@ -46,5 +69,34 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PROCESSORS: 'validate;rm -rf' })).toThrow(/PROCESSORS/);
     expect(() => loadConfig({ OCR_LANGUAGES: 'eng+../x' })).toThrow(/OCR_LANGUAGES/);
     expect(loadConfig({ OCR_LANGUAGES: 'eng+spa' }).ocr.languages).toBe('eng+spa');
+  });
+});
+
+describe('loadConfig oidc', () => {
+  it('trusts the local Keycloak realm by default', () => {
+    expect(loadConfig({}).oidc).toEqual({
+      issuer: 'http://127.0.0.1:8180/realms/docstream',
+      audience: 'docstream-api',
+      tenantClaim: 'tenant',
+      rolesClaim: 'roles',
+    });
+  });
+
+  it('reads overrides; an empty issuer turns OIDC off; a malformed one is refused', () => {
+    const config = loadConfig({
+      OIDC_ISSUER: 'https://id.example/realms/x/',
+      OIDC_AUDIENCE: 'api',
+      OIDC_TENANT_CLAIM: 'org',
+      OIDC_ROLES_CLAIM: 'groups',
+    });
+    expect(config.oidc).toEqual({
+      issuer: 'https://id.example/realms/x',
+      audience: 'api',
+      tenantClaim: 'org',
+      rolesClaim: 'groups',
+    });
+    expect(loadConfig({ OIDC_ISSUER: '' }).oidc.issuer).toBe('');
+    expect(() => loadConfig({ OIDC_ISSUER: 'id.example' })).toThrow(/OIDC_ISSUER/);
+    expect(() => loadConfig({ OIDC_AUDIENCE: '' })).toThrow(/OIDC_AUDIENCE/);
   });
 });

@@ -4,10 +4,13 @@
  */
 export type ErrorKind =
   | 'invalid'
+  | 'unauthenticated'
+  | 'forbidden'
   | 'not-found'
   | 'conflict'
   | 'too-large'
   | 'unsupported-media'
+  | 'too-many'
   | 'unavailable'
   | 'timeout';
 
@@ -27,6 +30,10 @@ export const invalid = (code: string, message: string) =>
   new DocstreamError('invalid', code, message);
 export const notFound = (code: string, message: string) =>
   new DocstreamError('not-found', code, message);
+export const unauthenticated = (code: string, message: string) =>
+  new DocstreamError('unauthenticated', code, message);
+export const forbidden = (code: string, message: string) =>
+  new DocstreamError('forbidden', code, message);
 
 /** Programmer errors and failures marked permanent are never retried; anything else may pass. */
 export function isRetriable(error: unknown): boolean {

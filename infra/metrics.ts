@@ -12,6 +12,8 @@ export interface Metrics {
   readonly breakerState: Gauge<'dependency'>;
   readonly ocrPageSeconds: Histogram;
   readonly ocrWorkersRecycled: Gauge;
+  /** Audit records appended to the log, and those dropped because the log was down too long. */
+  readonly auditRecords: Counter<'outcome'>;
 }
 
 export function createMetrics({ processMetrics = false } = {}): Metrics {
@@ -66,6 +68,12 @@ export function createMetrics({ processMetrics = false } = {}): Metrics {
     ocrWorkersRecycled: new Gauge({
       name: 'docstream_ocr_workers_recycled',
       help: 'OCR workers replaced so far (their WebAssembly memory only grows)',
+      registers: [registry],
+    }),
+    auditRecords: new Counter({
+      name: 'docstream_audit_records_total',
+      help: 'Reads of patient data recorded on the audit log, by outcome: appended or dropped',
+      labelNames: ['outcome'],
       registers: [registry],
     }),
   };

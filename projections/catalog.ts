@@ -1,3 +1,4 @@
+import { auditProjection } from './audit/projection.ts';
 import { batchesProjection } from './batches/projection.ts';
 import { documentsProjection } from './documents/projection.ts';
 import { entitiesProjection } from './entities/projection.ts';
@@ -6,6 +7,7 @@ import { reviewsProjection } from './reviews/projection.ts';
 import type { Projection } from './runtime/projection.ts';
 import { textProjection } from './text/projection.ts';
 import { timelineProjection } from './timeline/projection.ts';
+import { usageProjection } from './usage/projection.ts';
 
 /** Every read model the system keeps. */
 export const PROJECTIONS = [
@@ -16,6 +18,8 @@ export const PROJECTIONS = [
   patientsProjection,
   entitiesProjection,
   reviewsProjection,
+  usageProjection,
+  auditProjection,
 ] as const satisfies readonly Projection[];
 
 /** A read model's name: what its checkpoints are kept under and what a read waits on. */

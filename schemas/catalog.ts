@@ -4,7 +4,7 @@ import type { EventType } from './events.ts';
 export const NAMESPACE = 'docstream.events';
 
 /** Each kind of aggregate has one ordered log (topic), keyed by the aggregate's id. */
-export type AggregateKind = 'document' | 'patient' | 'batch';
+export type AggregateKind = 'document' | 'patient' | 'batch' | 'audit';
 
 /** The topic of each aggregate kind's log. */
 export type EventLogTopics = Readonly<Record<AggregateKind, string>>;
@@ -29,6 +29,7 @@ export const EVENT_CATALOG: Record<EventType, { aggregate: AggregateKind }> = {
   BatchOpened: { aggregate: 'batch' },
   BatchClosed: { aggregate: 'batch' },
   BatchCompleted: { aggregate: 'batch' },
+  PatientDataRead: { aggregate: 'audit' },
 };
 
 export const EVENT_TYPES = Object.keys(EVENT_CATALOG) as EventType[];

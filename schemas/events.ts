@@ -12,6 +12,7 @@ import type {
   EntitiesExtractedData,
   Envelope,
   ExtractedPage,
+  PatientDataReadData,
   PatientMatchedData,
   PatientMatchReviewRequiredData,
   PatientRecordLinkedData,
@@ -64,6 +65,8 @@ export type PatientsMerged = Event<'PatientsMerged', PatientsMergedData>;
 export type BatchOpened = Event<'BatchOpened', BatchOpenedData>;
 export type BatchClosed = Event<'BatchClosed', BatchClosedData>;
 export type BatchCompleted = Event<'BatchCompleted', BatchCompletedData>;
+/** Who read which patient data, on the audit log, keyed by the tenant. */
+export type PatientDataRead = Event<'PatientDataRead', PatientDataReadData>;
 
 export type DocumentEvent =
   | DocumentUploaded
@@ -80,7 +83,8 @@ export type DocumentEvent =
   | ReviewResolved;
 export type PatientEvent = PatientRegistered | PatientRecordLinked | PatientsMerged;
 export type BatchEvent = BatchOpened | BatchClosed | BatchCompleted;
-export type DomainEvent = DocumentEvent | PatientEvent | BatchEvent;
+export type AuditEvent = PatientDataRead;
+export type DomainEvent = DocumentEvent | PatientEvent | BatchEvent | AuditEvent;
 export type EventType = DomainEvent['type'];
 export type EventOfType<T extends EventType> = Extract<DomainEvent, { type: T }>;
 

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../api/app.ts';
+import { createApiKeyStore } from '../api/auth/api-keys.ts';
+import { createOidcVerifier } from '../api/auth/oidc.ts';
 import type { HealthCheck } from '../api/routes/health.ts';
 import { createFileBlobStore } from '../infra/blobs/blob-store.ts';
 import type { Config } from '../infra/config.ts';
@@ -17,9 +19,12 @@ import {
   selectProcessors,
   startProcessors,
 } from '../processors/start.ts';
+import { appendToAuditLog, createReadAudit } from '../producers/audit/read-audit.ts';
 import { startBatchCompletion } from '../producers/batches/completion.ts';
 import { createBatchWriteSide } from '../producers/batches/write-side.ts';
 import { createPatientMerger } from '../producers/patients/merge.ts';
+import { createQuotaGuard } from '../producers/quotas/guard.ts';
+import { createQuotaStore } from '../producers/quotas/store.ts';
 import { createReprocessRequester } from '../producers/reprocess/request.ts';
 import { createReviewResolver } from '../producers/review/resolve.ts';
 import { createUploadIntake } from '../producers/upload/intake.ts';
@@ -31,6 +36,7 @@ import {
   type RunningProjection,
   startProjection,
 } from '../projections/runtime/runner.ts';
+import { documentPages, tenantUsage } from '../projections/usage/queries.ts';
 import { createEventCodec, createSchemaRegistry, registerEventSchemas } from '../schemas/codec.ts';
 
 export interface System {
@@ -122,8 +128,31 @@ export async function startSystem(
     );
   }
   const eventLog = createEventLog(producer, codec, topics);
-  const intake = createUploadIntake({ blobs, eventLog, pool, now: Date.now, newId: randomUUID });
+  const apiKeys = createApiKeyStore(pool);
+  const quotas = createQuotaStore(pool);
+  const quotaGuard = createQuotaGuard({
+    quotasOf: quotas.get,
+    usageOf: (tenantId, day) => tenantUsage(pool, tenantId, day),
+    documentPagesOf: (tenantId, documentId) => documentPages(pool, tenantId, documentId),
+    now: Date.now,
+  });
+  const intake = createUploadIntake({
+    blobs,
+    eventLog,
+    pool,
+    now: Date.now,
+    newId: randomUUID,
+    checkQuota: quotaGuard.checkUpload,
+  });
   const clock = { now: Date.now, newId: randomUUID };
+  const readAudit = config.audit.reads
+    ? createReadAudit({
+        append: appendToAuditLog(producer, codec, topics),
+        stamp: clock,
+        logger: logger.child({ component: 'read-audit' }),
+        metrics,
+      })
+    : null;
   const batchCompletion = startBatchCompletion({
     pool,
     eventLog,
@@ -157,17 +186,31 @@ export async function startSystem(
         eventLog,
         now: Date.now,
         newId: randomUUID,
+        checkQuota: quotaGuard.checkReprocess,
       }),
       resolveReview: createReviewResolver({ pool, eventLog, now: Date.now, newId: randomUUID }),
       mergePatients: createPatientMerger({ pool, eventLog, now: Date.now, newId: randomUUID }),
       breakers: processors.breakers,
       metrics,
       batches: createBatchWriteSide({ pool, eventLog, intake, ...clock }),
+      quotas,
+      quotaGuard,
+      recordRead: readAudit?.record ?? null,
+      auth: {
+        verifyApiKey: apiKeys.verify,
+        verifyToken: config.oidc.issuer ? createOidcVerifier(config.oidc) : null,
+      },
     },
     logger,
   );
   const url = await app.listen({ host: config.http.host, port: config.http.port });
   logger.info({ url, processors: processors.names, ms: Date.now() - started }, 'docstream started');
+  if ((await apiKeys.list()).length === 0) {
+    logger.info(
+      { hint: 'npm run --silent keys -- create --tenant <tenant> --roles uploader,reader' },
+      'no API keys yet: create the first one with the hint, or sign in through the identity provider',
+    );
+  }
 
   return {
     app,
@@ -175,6 +218,8 @@ export async function startSystem(
     processors,
     async stop() {
       await app.close();
+      // The API takes no more requests: what it recorded goes to the log before the producer stops.
+      await readAudit?.stop();
       await batchCompletion.stop();
       await Promise.all(projections.map((p) => p.stop()));
       await stopInfra();

@@ -4,15 +4,15 @@ import { MinPosition, Nullable, PositionToken, TenantQuery } from './document-sc
 
 export const BatchParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
-export const TenantOnlyQuery = Type.Object({ tenantId: TenantQuery });
+export const TenantOnlyQuery = Type.Object({ tenantId: Type.Optional(TenantQuery) });
 
 export const BatchReadQuery = Type.Object({
-  tenantId: TenantQuery,
+  tenantId: Type.Optional(TenantQuery),
   minPosition: Type.Optional(MinPosition),
 });
 
 export const OpenBatchBody = Type.Object({
-  tenantId: TenantQuery,
+  tenantId: Type.Optional(TenantQuery),
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
 });
 

@@ -4,10 +4,13 @@ import type { BlobStore } from '../../infra/blobs/blob-store.ts';
 import type { Pool } from '../../infra/postgres.ts';
 import { assertBatchOpen, batchNotFound } from '../../producers/batches/sessions.ts';
 import type { BatchWriteSide } from '../../producers/batches/write-side.ts';
+import type { CheckUploadQuota } from '../../producers/quotas/guard.ts';
 import { findBatch } from '../../projections/batches/queries.ts';
 import { watchBatch } from '../../projections/batches/watch.ts';
+import { ACCESS } from '../auth/access.ts';
+import { ownTenant, principalOf } from '../auth/plugin.ts';
 import { ErrorBody } from '../errors.ts';
-import { discardStaged, stageParts } from '../multipart.ts';
+import { declaredLength, discardStaged, stageParts } from '../multipart.ts';
 import { type AwaitReadModel, withToken } from '../read-your-writes.ts';
 import {
   BatchClosedSchema,
@@ -22,7 +25,6 @@ import {
 } from './batch-schemas.ts';
 
 const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody, 504: ErrorBody };
-const ACTOR = 'api-client';
 // The package is CommonJS: its module object is the plugin itself, wrapped so that its route hook
 // reaches the routes registered here.
 const sse = sseModule as unknown as typeof sseModule.default;
@@ -34,17 +36,20 @@ export interface BatchRoutesOptions {
   batches: BatchWriteSide;
   awaitReadModel: AwaitReadModel;
   limits: { uploadMaxBytes: number; maxFilesPerRequest: number; progressPollMs: number };
+  /** Refuses, before the body is read, files the tenant's quotas leave no room for. */
+  checkQuota: CheckUploadQuota;
 }
 
 export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async (
   app,
-  { pool, blobs, batches, awaitReadModel, limits },
+  { pool, blobs, batches, awaitReadModel, limits, checkQuota },
 ) => {
   await app.register(sse);
 
   app.post(
     '/batches',
     {
+      config: { access: ACCESS.uploader },
       schema: {
         summary: 'Open a batch to upload many files into',
         body: OpenBatchBody,
@@ -52,8 +57,13 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
       },
     },
     async (request, reply) => {
-      const { tenantId, name } = request.body;
-      const opened = await batches.open({ tenantId, name: name ?? null, actor: ACTOR });
+      const { tenantId } = principalOf(request);
+      const { name } = request.body;
+      const opened = await batches.open({
+        tenantId,
+        name: name ?? null,
+        actor: principalOf(request).actor,
+      });
       return reply
         .status(201)
         .header('location', `/batches/${opened.batchId}`)
@@ -64,19 +74,31 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
   app.post(
     '/batches/:id/files',
     {
+      config: { access: ACCESS.uploader },
       schema: {
         summary: 'Add files to an open batch',
         description: `multipart/form-data with up to ${limits.maxFilesPerRequest} parts named \`file\`, and optionally the fields \`externalPatientId\` and \`documentTypeHint\` for every file. Each file is answered on its own: a bad one gets the error code an upload would, and the others are added.`,
         consumes: ['multipart/form-data'],
         params: BatchParams,
         querystring: TenantOnlyQuery,
-        response: { 201: FileResultsSchema, 413: ErrorBody, 415: ErrorBody, ...errors },
+        response: {
+          201: FileResultsSchema,
+          413: ErrorBody,
+          415: ErrorBody,
+          429: ErrorBody,
+          ...errors,
+        },
       },
     },
     async (request, reply) => {
-      const { tenantId } = request.query;
+      const { tenantId } = principalOf(request);
       const batchId = request.params.id;
       await assertBatchOpen(pool, tenantId, batchId);
+      // At least one file; each is checked again with its own size as it is added.
+      await checkQuota(tenantId, {
+        documents: 1,
+        bytes: declaredLength(request.headers['content-length']),
+      });
       const { maxFilesPerRequest: maxFiles, uploadMaxBytes: maxBytes } = limits;
       const parts = await stageParts(
         request.parts({
@@ -87,6 +109,7 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
       );
       try {
         const { files, fields } = parts;
+        ownTenant(request, fields.tenantId);
         const { externalPatientId, documentTypeHint } = fields;
         const results = await batches.addFiles({
           tenantId,
@@ -96,7 +119,7 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
             ...(externalPatientId && { externalPatientId }),
             ...(documentTypeHint && { documentTypeHint }),
           },
-          actor: ACTOR,
+          actor: principalOf(request).actor,
         });
         return reply.status(201).send({ files: results });
       } finally {
@@ -108,6 +131,7 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
   app.post(
     '/batches/:id/close',
     {
+      config: { access: ACCESS.uploader },
       schema: {
         summary: 'Close a batch: no more files; it completes when every file is done',
         params: BatchParams,
@@ -117,9 +141,9 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
     },
     async (request, reply) => {
       const closed = await batches.close({
-        tenantId: request.body.tenantId,
+        tenantId: principalOf(request).tenantId,
         batchId: request.params.id,
-        actor: ACTOR,
+        actor: principalOf(request).actor,
       });
       return reply
         .status(202)
@@ -130,6 +154,7 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
   app.get(
     '/batches/:id',
     {
+      config: { access: ACCESS.uploader },
       schema: {
         summary: 'A batch, its counts, and the state of each of its files',
         params: BatchParams,
@@ -139,7 +164,7 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
     },
     async (request) => {
       await awaitReadModel('batches', request.query.minPosition);
-      const batch = await findBatch(pool, request.query.tenantId, request.params.id);
+      const batch = await findBatch(pool, principalOf(request).tenantId, request.params.id);
       if (!batch) throw batchNotFound();
       return batch;
     },
@@ -148,6 +173,7 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
   app.get(
     '/batches/:id/events',
     {
+      config: { access: ACCESS.uploader },
       sse: 'only',
       schema: {
         summary: "A batch's progress as Server-Sent Events",
@@ -166,7 +192,8 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
       },
     },
     async (request, reply) => {
-      const { tenantId, minPosition } = request.query;
+      const { tenantId } = principalOf(request);
+      const { minPosition } = request.query;
       const batchId = request.params.id;
       await awaitReadModel('batches', minPosition);
       const read = () => findBatch(pool, tenantId, batchId);

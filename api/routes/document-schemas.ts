@@ -7,7 +7,10 @@ import { POSITION_TOKEN_PATTERN } from '../read-your-writes.ts';
 
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
-export const TenantQuery = Type.String({ pattern: TENANT_ID_PATTERN, description: 'Tenant scope' });
+export const TenantQuery = Type.String({
+  pattern: TENANT_ID_PATTERN,
+  description: "Optional: the credential's tenant decides; another tenant's id is refused (403)",
+});
 
 export const MinPosition = Type.String({
   pattern: POSITION_TOKEN_PATTERN,
@@ -80,7 +83,7 @@ export const DocumentSchema = Type.Object({
 });
 
 export const ListQuery = Type.Object({
-  tenantId: TenantQuery,
+  tenantId: Type.Optional(TenantQuery),
   status: Type.Optional(Type.Union(DOCUMENT_STATUSES.map((s) => Type.Literal(s)))),
   documentType: Type.Optional(Type.Union(DOCUMENT_TYPES.map((t) => Type.Literal(t)))),
   mediaType: Type.Optional(Type.Union(ALLOWED_MEDIA_TYPES.map((m) => Type.Literal(m)))),
@@ -94,7 +97,7 @@ export const ListQuery = Type.Object({
 });
 
 export const ReadQuery = Type.Object({
-  tenantId: TenantQuery,
+  tenantId: Type.Optional(TenantQuery),
   minPosition: Type.Optional(MinPosition),
 });
 
@@ -126,7 +129,7 @@ export const UploadAcceptedSchema = Type.Object({
 });
 
 export const ReprocessBody = Type.Object({
-  tenantId: TenantQuery,
+  tenantId: Type.Optional(TenantQuery),
   reason: Type.Optional(Type.String({ maxLength: 500 })),
 });
 
@@ -151,7 +154,7 @@ export const TextSchema = Type.Object({
 });
 
 export const SearchQuery = Type.Object({
-  tenantId: TenantQuery,
+  tenantId: Type.Optional(TenantQuery),
   q: Type.String({ minLength: 1, maxLength: 500, description: 'Words, "phrases", -excluded, or' }),
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
   minPosition: Type.Optional(MinPosition),

@@ -3,13 +3,17 @@ import { Type } from 'typebox';
 import type { BlobStore } from '../../infra/blobs/blob-store.ts';
 import { invalid, notFound } from '../../infra/errors.ts';
 import type { Pool } from '../../infra/postgres.ts';
+import type { CheckUploadQuota } from '../../producers/quotas/guard.ts';
 import type { RequestReprocess } from '../../producers/reprocess/request.ts';
 import { parseUploadFields } from '../../producers/upload/fields.ts';
 import type { UploadIntake } from '../../producers/upload/intake.ts';
 import { findDocument, listDocuments } from '../../projections/documents/queries.ts';
 import { documentHistory } from '../../projections/timeline/queries.ts';
+import { AUDITED_READS } from '../audit/reads.ts';
+import { ACCESS } from '../auth/access.ts';
+import { ownTenant, principalOf } from '../auth/plugin.ts';
 import { ErrorBody } from '../errors.ts';
-import { discardStaged, stageParts } from '../multipart.ts';
+import { declaredLength, discardStaged, stageParts } from '../multipart.ts';
 import { type AwaitReadModel, withToken } from '../read-your-writes.ts';
 import {
   DocumentSchema,
@@ -31,24 +35,37 @@ export interface DocumentRoutesOptions {
   requestReprocess: RequestReprocess;
   awaitReadModel: AwaitReadModel;
   uploadMaxBytes: number;
+  /** Refuses, before the body is read, an upload the tenant's quotas leave no room for. */
+  checkQuota: CheckUploadQuota;
 }
 
 export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRoutesOptions> = async (
   app,
-  { pool, blobs, intake, requestReprocess, awaitReadModel, uploadMaxBytes },
+  { pool, blobs, intake, requestReprocess, awaitReadModel, uploadMaxBytes, checkQuota },
 ) => {
   app.post(
     '/documents',
     {
+      config: { access: ACCESS.uploader },
       schema: {
         summary: 'Upload a document',
         description:
-          'multipart/form-data with one `file` part and the fields `tenantId` (required), `externalPatientId` and `documentTypeHint` (optional). The content type is detected from the bytes.',
+          'multipart/form-data with one `file` part and the fields `externalPatientId` and `documentTypeHint` (optional). The content type is detected from the bytes.',
         consumes: ['multipart/form-data'],
-        response: { 202: UploadAcceptedSchema, 413: ErrorBody, 415: ErrorBody, ...errors },
+        response: {
+          202: UploadAcceptedSchema,
+          413: ErrorBody,
+          415: ErrorBody,
+          429: ErrorBody,
+          ...errors,
+        },
       },
     },
     async (request, reply) => {
+      await checkQuota(principalOf(request).tenantId, {
+        documents: 1,
+        bytes: declaredLength(request.headers['content-length']),
+      });
       const parts = await stageParts(request.parts(), blobs, {
         maxBytes: uploadMaxBytes,
         maxFiles: 1,
@@ -56,11 +73,12 @@ export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRoutesOptions> = 
       try {
         const [file] = parts.files;
         if (!file) throw invalid('FILE_REQUIRED', 'the file part is missing');
-        const upload = parseUploadFields({ ...parts.fields, fileName: file.fileName });
+        const tenantId = ownTenant(request, parts.fields.tenantId);
+        const upload = parseUploadFields({ ...parts.fields, tenantId, fileName: file.fileName });
         const accepted = await intake({
           ...upload,
           staged: file.staged,
-          actor: 'api-client',
+          actor: principalOf(request).actor,
           correlationId: request.id,
         });
         return reply
@@ -80,6 +98,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRoutesOptions> = 
   app.get(
     '/documents',
     {
+      config: { access: ACCESS.reader, audit: AUDITED_READS.documentList },
       schema: {
         summary: 'List documents, newest first',
         querystring: ListQuery,
@@ -93,7 +112,8 @@ export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRoutesOptions> = 
       },
     },
     async (request) => {
-      const { tenantId, limit, cursor, minPosition, ...filters } = request.query;
+      const { tenantId } = principalOf(request);
+      const { limit, cursor, minPosition, ...filters } = request.query;
       await awaitReadModel(['documents', 'patients'], minPosition);
       return listDocuments(pool, tenantId, filters, { limit, cursor });
     },
@@ -102,6 +122,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRoutesOptions> = 
   app.get(
     '/documents/:id',
     {
+      config: { access: ACCESS.reader, audit: AUDITED_READS.document },
       schema: {
         summary: 'One document',
         params: IdParams,
@@ -111,7 +132,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRoutesOptions> = 
     },
     async (request) => {
       await awaitReadModel(['documents', 'patients'], request.query.minPosition);
-      const document = await findDocument(pool, request.query.tenantId, request.params.id);
+      const document = await findDocument(pool, principalOf(request).tenantId, request.params.id);
       if (!document) throw notFound('DOCUMENT_NOT_FOUND', 'no such document for this tenant');
       return document;
     },
@@ -120,6 +141,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRoutesOptions> = 
   app.get(
     '/documents/:id/history',
     {
+      config: { access: ACCESS.auditor },
       schema: {
         summary: "A document's events in log order, with their log positions and actors",
         params: IdParams,
@@ -129,7 +151,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRoutesOptions> = 
     },
     async (request) => {
       await awaitReadModel('timeline', request.query.minPosition);
-      const events = await documentHistory(pool, request.query.tenantId, request.params.id);
+      const events = await documentHistory(pool, principalOf(request).tenantId, request.params.id);
       if (events.length === 0)
         throw notFound('DOCUMENT_NOT_FOUND', 'no such document for this tenant');
       return { documentId: request.params.id, events };
@@ -139,19 +161,20 @@ export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRoutesOptions> = 
   app.post(
     '/documents/:id/reprocess',
     {
+      config: { access: ACCESS.admin },
       schema: {
         summary: 'Run the processing chain again on the stored bytes, as a new round',
         params: IdParams,
         body: ReprocessBody,
-        response: { 202: ReprocessAcceptedSchema, ...errors },
+        response: { 202: ReprocessAcceptedSchema, 429: ErrorBody, ...errors },
       },
     },
     async (request, reply) => {
       const accepted = await requestReprocess({
-        tenantId: request.body.tenantId,
+        tenantId: principalOf(request).tenantId,
         documentId: request.params.id,
         reason: request.body.reason ?? null,
-        actor: 'api-client',
+        actor: principalOf(request).actor,
         correlationId: request.id,
       });
       return reply.status(202).send({

@@ -64,6 +64,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
   app.get(
     '/health',
     {
+      config: { access: 'public' },
       schema: {
         summary: 'Kafka, schema registry and PostgreSQL, each with its state; circuit breakers',
         response: { 200: HealthBody, 503: HealthBody },

@@ -20,6 +20,7 @@ export const metricsRoutes: FastifyPluginAsyncTypebox<{ metrics: Metrics }> = as
   app.get(
     '/metrics',
     {
+      config: { access: 'ops' },
       schema: {
         summary: 'Metrics in the Prometheus text format',
         response: { 200: Type.String() },

@@ -1,5 +1,4 @@
 import { Type } from 'typebox';
-import { REVIEWER_PATTERN } from '../../producers/patients/lookup.ts';
 import { REVIEW_ACTIONS } from '../../producers/review/resolution.ts';
 import { REVIEW_STATUSES } from '../../projections/reviews/projection.ts';
 import { MinPosition, Nullable, PositionToken, TenantQuery } from './document-schemas.ts';
@@ -9,7 +8,7 @@ export const PatientIdParams = Type.Object({ id: Type.String({ pattern: ID_PATTE
 export const ReviewIdParams = Type.Object({ id: Type.String({ pattern: ID_PATTERN }) });
 
 export const LogReadQuery = Type.Object({
-  tenantId: TenantQuery,
+  tenantId: Type.Optional(TenantQuery),
   minPosition: Type.Optional(MinPosition),
 });
 
@@ -19,7 +18,7 @@ const page = {
 };
 
 export const PatientListQuery = Type.Object({
-  tenantId: TenantQuery,
+  tenantId: Type.Optional(TenantQuery),
   q: Type.Optional(
     Type.String({
       minLength: 1,
@@ -32,7 +31,7 @@ export const PatientListQuery = Type.Object({
 });
 
 export const LabsQuery = Type.Object({
-  tenantId: TenantQuery,
+  tenantId: Type.Optional(TenantQuery),
   test: Type.Optional(
     Type.String({ minLength: 1, maxLength: 200, description: 'Test name, any case or accents' }),
   ),
@@ -40,7 +39,7 @@ export const LabsQuery = Type.Object({
 });
 
 export const ReviewListQuery = Type.Object({
-  tenantId: TenantQuery,
+  tenantId: Type.Optional(TenantQuery),
   status: Type.Union(
     REVIEW_STATUSES.map((s) => Type.Literal(s)),
     { default: 'open' },
@@ -202,12 +201,9 @@ export const ReviewListSchema = Type.Object({
   nextCursor: Nullable(Type.String()),
 });
 
-const Reviewer = Type.String({ pattern: REVIEWER_PATTERN, description: 'Who decides' });
-
 export const ResolveBody = Type.Object(
   {
-    tenantId: TenantQuery,
-    reviewer: Reviewer,
+    tenantId: Type.Optional(TenantQuery),
     action: Type.Union(REVIEW_ACTIONS.map((a) => Type.Literal(a))),
     patientId: Type.Optional(
       Type.String({ pattern: ID_PATTERN, description: 'The patient to assign (assign only)' }),
@@ -229,8 +225,7 @@ export const ResolveAcceptedSchema = Type.Object({
 
 export const MergeBody = Type.Object(
   {
-    tenantId: TenantQuery,
-    reviewer: Reviewer,
+    tenantId: Type.Optional(TenantQuery),
     mergedId: Type.String({ pattern: ID_PATTERN, description: 'The patient merged away' }),
     reason: Type.Optional(Type.String({ maxLength: 500 })),
   },

@@ -16,6 +16,9 @@ import {
   type PatientView,
   patientDocuments,
 } from '../../projections/patients/queries.ts';
+import { AUDITED_READS } from '../audit/reads.ts';
+import { ACCESS } from '../auth/access.ts';
+import { principalOf } from '../auth/plugin.ts';
 import { ErrorBody } from '../errors.ts';
 import { type AwaitReadModel, withToken } from '../read-your-writes.ts';
 import { IdParams } from './document-schemas.ts';
@@ -58,6 +61,7 @@ export const patientRoutes: FastifyPluginAsyncTypebox<PatientRoutesOptions> = as
   app.get(
     '/patients',
     {
+      config: { access: ACCESS.reader, audit: AUDITED_READS.patientList },
       schema: {
         summary: 'List patients not merged into another, newest registration first',
         querystring: PatientListQuery,
@@ -65,7 +69,8 @@ export const patientRoutes: FastifyPluginAsyncTypebox<PatientRoutesOptions> = as
       },
     },
     async (request) => {
-      const { tenantId, q, limit, cursor, minPosition } = request.query;
+      const { tenantId } = principalOf(request);
+      const { q, limit, cursor, minPosition } = request.query;
       await awaitReadModel(['patients'], minPosition);
       return listPatients(pool, tenantId, { q }, { limit, cursor });
     },
@@ -74,6 +79,7 @@ export const patientRoutes: FastifyPluginAsyncTypebox<PatientRoutesOptions> = as
   app.get(
     '/patients/:id',
     {
+      config: { access: ACCESS.reader, audit: AUDITED_READS.patient },
       schema: {
         summary: 'One patient with its documents',
         description: `The documents include those of patients merged into it.${MERGED} Then \`mergedInto\` is set and \`id\` is the survivor's.`,
@@ -83,7 +89,8 @@ export const patientRoutes: FastifyPluginAsyncTypebox<PatientRoutesOptions> = as
       },
     },
     async (request) => {
-      const { tenantId, minPosition } = request.query;
+      const { tenantId } = principalOf(request);
+      const { minPosition } = request.query;
       await awaitReadModel(['patients', 'documents'], minPosition);
       const patient = await survivor(pool, tenantId, request.params.id);
       return { ...patient, documents: await patientDocuments(pool, tenantId, patient.id) };
@@ -93,6 +100,7 @@ export const patientRoutes: FastifyPluginAsyncTypebox<PatientRoutesOptions> = as
   app.get(
     '/patients/:id/labs',
     {
+      config: { access: ACCESS.reader, audit: AUDITED_READS.labs },
       schema: {
         summary: "A patient's lab values over time, oldest first",
         description: `Undated values come last.${MERGED}`,
@@ -102,7 +110,8 @@ export const patientRoutes: FastifyPluginAsyncTypebox<PatientRoutesOptions> = as
       },
     },
     async (request) => {
-      const { tenantId, test, minPosition } = request.query;
+      const { tenantId } = principalOf(request);
+      const { test, minPosition } = request.query;
       await awaitReadModel(FACTS, minPosition);
       const patient = await survivor(pool, tenantId, request.params.id);
       return { patientId: patient.id, labs: await patientLabs(pool, tenantId, patient.id, test) };
@@ -112,6 +121,7 @@ export const patientRoutes: FastifyPluginAsyncTypebox<PatientRoutesOptions> = as
   app.get(
     '/patients/:id/medications',
     {
+      config: { access: ACCESS.reader, audit: AUDITED_READS.medications },
       schema: {
         summary: "A patient's medications as documented, oldest first",
         description: MERGED.trim(),
@@ -121,7 +131,8 @@ export const patientRoutes: FastifyPluginAsyncTypebox<PatientRoutesOptions> = as
       },
     },
     async (request) => {
-      const { tenantId, minPosition } = request.query;
+      const { tenantId } = principalOf(request);
+      const { minPosition } = request.query;
       await awaitReadModel(FACTS, minPosition);
       const patient = await survivor(pool, tenantId, request.params.id);
       return {
@@ -134,6 +145,7 @@ export const patientRoutes: FastifyPluginAsyncTypebox<PatientRoutesOptions> = as
   app.get(
     '/patients/:id/diagnoses',
     {
+      config: { access: ACCESS.reader, audit: AUDITED_READS.diagnoses },
       schema: {
         summary: "A patient's diagnoses as documented, oldest first",
         description: MERGED.trim(),
@@ -143,7 +155,8 @@ export const patientRoutes: FastifyPluginAsyncTypebox<PatientRoutesOptions> = as
       },
     },
     async (request) => {
-      const { tenantId, minPosition } = request.query;
+      const { tenantId } = principalOf(request);
+      const { minPosition } = request.query;
       await awaitReadModel(FACTS, minPosition);
       const patient = await survivor(pool, tenantId, request.params.id);
       return {
@@ -156,6 +169,7 @@ export const patientRoutes: FastifyPluginAsyncTypebox<PatientRoutesOptions> = as
   app.post(
     '/patients/:id/merge',
     {
+      config: { access: ACCESS.reviewer },
       schema: {
         summary: 'Merge another patient into this one: they are the same person',
         description:
@@ -166,12 +180,13 @@ export const patientRoutes: FastifyPluginAsyncTypebox<PatientRoutesOptions> = as
       },
     },
     async (request, reply) => {
-      const { tenantId, reviewer, mergedId, reason } = request.body;
+      const { tenantId } = principalOf(request);
+      const { mergedId, reason } = request.body;
       const accepted = await mergePatients({
         tenantId,
         survivorId: request.params.id,
         mergedId,
-        reviewer,
+        actor: principalOf(request).actor,
         reason: reason ?? null,
         correlationId: request.id,
       });
@@ -186,6 +201,7 @@ export const patientRoutes: FastifyPluginAsyncTypebox<PatientRoutesOptions> = as
   app.get(
     '/documents/:id/entities',
     {
+      config: { access: ACCESS.reader, audit: AUDITED_READS.documentEntities },
       schema: {
         summary: 'The entities read from a document in its latest round',
         description: '`entities` is null until the document has been read.',
@@ -195,7 +211,8 @@ export const patientRoutes: FastifyPluginAsyncTypebox<PatientRoutesOptions> = as
       },
     },
     async (request) => {
-      const { tenantId, minPosition } = request.query;
+      const { tenantId } = principalOf(request);
+      const { minPosition } = request.query;
       await awaitReadModel(['entities', 'documents'], minPosition);
       const entities = await documentEntities(pool, tenantId, request.params.id);
       if (entities) return entities;

@@ -2,6 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Pool } from '../../infra/postgres.ts';
 import type { ResolveReview } from '../../producers/review/resolve.ts';
 import { listReviews } from '../../projections/reviews/queries.ts';
+import { AUDITED_READS } from '../audit/reads.ts';
+import { ACCESS } from '../auth/access.ts';
+import { principalOf } from '../auth/plugin.ts';
 import { ErrorBody } from '../errors.ts';
 import { type AwaitReadModel, withToken } from '../read-your-writes.ts';
 import {
@@ -28,6 +31,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = asyn
   app.get(
     '/reviews',
     {
+      config: { access: ACCESS.reviewer, audit: AUDITED_READS.reviewList },
       schema: {
         summary: 'Patient-match reviews, oldest first',
         description:
@@ -37,7 +41,8 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = asyn
       },
     },
     async (request) => {
-      const { tenantId, status, limit, cursor, minPosition } = request.query;
+      const { tenantId } = principalOf(request);
+      const { status, limit, cursor, minPosition } = request.query;
       await awaitReadModel(['reviews'], minPosition);
       return listReviews(pool, tenantId, status, { limit, cursor });
     },
@@ -46,6 +51,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = asyn
   app.post(
     '/reviews/:id/resolve',
     {
+      config: { access: ACCESS.reviewer },
       schema: {
         summary: 'Decide a review: assign the document to a patient, register a new one, or reject',
         description:
@@ -56,11 +62,12 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = asyn
       },
     },
     async (request, reply) => {
-      const { tenantId, reviewer, action, patientId, note } = request.body;
+      const { tenantId } = principalOf(request);
+      const { action, patientId, note } = request.body;
       const accepted = await resolveReview({
         tenantId,
         reviewId: request.params.id,
-        reviewer,
+        actor: principalOf(request).actor,
         action,
         patientId: patientId ?? null,
         note: note ?? null,

@@ -3,6 +3,9 @@ import { notFound } from '../../infra/errors.ts';
 import type { Pool } from '../../infra/postgres.ts';
 import { findDocument } from '../../projections/documents/queries.ts';
 import { documentText, searchDocuments } from '../../projections/text/queries.ts';
+import { AUDITED_READS } from '../audit/reads.ts';
+import { ACCESS } from '../auth/access.ts';
+import { principalOf } from '../auth/plugin.ts';
 import { ErrorBody } from '../errors.ts';
 import type { AwaitReadModel } from '../read-your-writes.ts';
 import {
@@ -28,6 +31,7 @@ export const textRoutes: FastifyPluginAsyncTypebox<TextRoutesOptions> = async (
   app.get(
     '/documents/:id/text',
     {
+      config: { access: ACCESS.reader, audit: AUDITED_READS.documentText },
       schema: {
         summary: "A document's text per page, from its latest round, with how each page was read",
         params: IdParams,
@@ -36,7 +40,8 @@ export const textRoutes: FastifyPluginAsyncTypebox<TextRoutesOptions> = async (
       },
     },
     async (request) => {
-      const { tenantId, minPosition } = request.query;
+      const { tenantId } = principalOf(request);
+      const { minPosition } = request.query;
       await awaitReadModel('text', minPosition);
       const pages = await documentText(pool, tenantId, request.params.id);
       if (pages.length === 0 && !(await findDocument(pool, tenantId, request.params.id))) {
@@ -49,6 +54,7 @@ export const textRoutes: FastifyPluginAsyncTypebox<TextRoutesOptions> = async (
   app.get(
     '/search',
     {
+      config: { access: ACCESS.reader, audit: AUDITED_READS.search },
       schema: {
         summary: "Full-text search over a tenant's documents (Spanish and English, accents folded)",
         querystring: SearchQuery,
@@ -56,7 +62,8 @@ export const textRoutes: FastifyPluginAsyncTypebox<TextRoutesOptions> = async (
       },
     },
     async (request) => {
-      const { tenantId, q, limit, minPosition } = request.query;
+      const { tenantId } = principalOf(request);
+      const { q, limit, minPosition } = request.query;
       await awaitReadModel('text', minPosition);
       return { items: await searchDocuments(pool, tenantId, q, limit) };
     },

@@ -5,8 +5,9 @@ import {
   Partitioners,
   type Producer,
   type ProducerConfig,
+  type SASLOptions,
 } from 'kafkajs';
-import type { Config } from '../config.ts';
+import type { Config, KafkaSasl } from '../config.ts';
 import type { Logger } from '../logger.ts';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -16,7 +17,10 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
-/** The one place a kafkajs client is made: brokers, client id and logging come from here. */
+/**
+ * The one place a kafkajs client is made: brokers, client id, SASL credentials and logging come
+ * from here.
+ */
 export function createKafka(
   config: Config,
   logger: Logger,
@@ -26,6 +30,7 @@ export function createKafka(
   return new Kafka({
     clientId: config.kafka.clientId,
     brokers: config.kafka.brokers,
+    sasl: saslOptions(config.kafka.sasl),
     logLevel: logLevel.WARN,
     logCreator:
       () =>
@@ -35,6 +40,13 @@ export function createKafka(
       },
     ...overrides,
   });
+}
+
+function saslOptions(sasl: KafkaSasl | undefined): SASLOptions | undefined {
+  if (sasl === undefined) return undefined;
+  // A new object, so TypeScript can match its mechanism against each of kafkajs' variants.
+  const { mechanism, username, password } = sasl;
+  return { mechanism, username, password };
 }
 
 /**

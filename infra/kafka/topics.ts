@@ -16,6 +16,7 @@ export function topicNames(prefix: string): TopicNames {
       document: `${prefix}.document.events`,
       patient: `${prefix}.patient.events`,
       batch: `${prefix}.batch.events`,
+      audit: `${prefix}.audit.events`,
     },
     deadLetter: (consumer) => `${prefix}.dlq.${consumer}`,
     redrive: (consumer) => `${prefix}.redrive.${consumer}`,

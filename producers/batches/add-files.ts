@@ -34,6 +34,8 @@ export function createAddFiles(deps: { pool: Pool; intake: UploadIntake }): AddF
   return async ({ tenantId, batchId, files, fields, actor }) => {
     // An unknown or closed batch refuses the whole request.
     await withTransaction(deps.pool, (db) => lockOpenBatch(db, tenantId, batchId));
+    // What this request added so far, which the usage a quota is checked against cannot show yet.
+    const addedSoFar = { documents: 0, bytes: 0 };
     const addOne = (file: StagedFile) =>
       withTransaction(deps.pool, async (db) => {
         await lockOpenBatch(db, tenantId, batchId);
@@ -45,6 +47,7 @@ export function createAddFiles(deps: { pool: Pool; intake: UploadIntake }): AddF
           correlationId: batchId,
           batchId,
           within: db,
+          acceptedBefore: { ...addedSoFar },
         });
         await db.query(
           `UPDATE write_side.batch_sessions SET file_count = file_count + 1
@@ -57,6 +60,8 @@ export function createAddFiles(deps: { pool: Pool; intake: UploadIntake }): AddF
     for (const file of files) {
       try {
         const { documentId, duplicateOf } = await addOne(file);
+        addedSoFar.documents += 1;
+        if (!duplicateOf) addedSoFar.bytes += file.staged.sizeBytes;
         results.push({ fileName: file.fileName, documentId, duplicateOf });
       } catch (error) {
         // Rolled back: nothing of this file is counted or recorded.

@@ -1,11 +1,6 @@
 import { DocstreamError, notFound } from '../../infra/errors.ts';
 import type { PoolClient } from '../../infra/postgres.ts';
 
-/** Who issues reviewer commands: letters, digits, `.`, `_`, `-`; recorded as `reviewer:<id>`. */
-export const REVIEWER_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$';
-
-export const reviewerActor = (reviewer: string) => `reviewer:${reviewer}`;
-
 export const patientNotFound = () =>
   notFound('PATIENT_NOT_FOUND', 'no such patient for this tenant');
 

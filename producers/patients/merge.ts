@@ -4,7 +4,7 @@ import { type Pool, withTransaction } from '../../infra/postgres.ts';
 import type { LogPosition, PatientsMerged } from '../../schemas/events.ts';
 import { eventLogUnavailable } from '../errors.ts';
 import { newMetadata } from '../event-metadata.ts';
-import { conflict, knownPatient, reviewerActor } from './lookup.ts';
+import { conflict, knownPatient } from './lookup.ts';
 
 export interface MergeRequest {
   tenantId: string;
@@ -12,7 +12,8 @@ export interface MergeRequest {
   survivorId: string;
   /** The patient found to be the same person, merged into the survivor. */
   mergedId: string;
-  reviewer: string;
+  /** The principal who decided: `user:<subject>` or `key:<id>`. */
+  actor: string;
   reason: string | null;
   correlationId: string;
 }
@@ -64,7 +65,7 @@ export function createPatientMerger(deps: {
       await db.query(
         `INSERT INTO write_side.patient_merges (tenant_id, merged_id, survivor_id, merged_by)
          VALUES ($1, $2, $3, $4)`,
-        [tenantId, mergedId, survivorId, request.reviewer],
+        [tenantId, mergedId, survivorId, request.actor],
       );
       const event: PatientsMerged = {
         type: 'PatientsMerged',
@@ -72,7 +73,7 @@ export function createPatientMerger(deps: {
           tenantId,
           aggregateId: survivorId,
           correlationId: request.correlationId,
-          actor: reviewerActor(request.reviewer),
+          actor: request.actor,
         }),
         data: { mergedId, reason: request.reason },
       };

@@ -8,6 +8,7 @@ import {
 } from '../../schemas/events.ts';
 import { eventLogUnavailable } from '../errors.ts';
 import { newMetadata } from '../event-metadata.ts';
+import type { CheckReprocessQuota } from '../quotas/guard.ts';
 
 export interface ReprocessRequest {
   tenantId: string;
@@ -35,6 +36,8 @@ export function createReprocessRequester(deps: {
   eventLog: EventLog;
   now: () => number;
   newId: () => string;
+  /** Refuses a reprocess over the tenant's OCR quota; none is checked without it. */
+  checkQuota?: CheckReprocessQuota;
 }): RequestReprocess {
   return (request) =>
     withTransaction(deps.pool, async (db) => {
@@ -50,6 +53,7 @@ export function createReprocessRequester(deps: {
       );
       const document = rows[0];
       if (!document) throw notFound('DOCUMENT_NOT_FOUND', 'no such document for this tenant');
+      await deps.checkQuota?.(request.tenantId, request.documentId);
       const counted = await db.query<{ round: number }>(
         `INSERT INTO write_side.document_rounds AS rounds (tenant_id, document_id, round)
          VALUES ($1, $2, 2)

@@ -7,7 +7,6 @@ import type {
   ReviewResolved,
 } from '../../schemas/events.ts';
 import { newMetadata } from '../event-metadata.ts';
-import { reviewerActor } from '../patients/lookup.ts';
 
 export const REVIEW_ACTIONS = ['assign', 'register', 'reject'] as const;
 export type ReviewAction = (typeof REVIEW_ACTIONS)[number];
@@ -34,7 +33,8 @@ export interface Decision {
   action: ReviewAction;
   /** For `assign`: the patient, merges already followed to the survivor. */
   patientId: string | null;
-  reviewer: string;
+  /** The principal who decided: `user:<subject>` or `key:<id>`. */
+  actor: string;
   note: string | null;
 }
 
@@ -74,7 +74,7 @@ export function resolutionEvents(
       aggregateId,
       correlationId: context.correlationId,
       causationId,
-      actor: reviewerActor(decision.reviewer),
+      actor: decision.actor,
     });
   let patientFact: PatientRegistered | PatientRecordLinked | null = null;
   let patientId = decision.action === 'assign' ? decision.patientId : null;

@@ -21,7 +21,7 @@ describe('a reviewer decision as events', () => {
   it('registers the subject as a new patient, then resolves the review to it', () => {
     const { patientFact: registered, resolved } = resolutionEvents(
       review,
-      { action: 'register', patientId: null, reviewer: 'ana', note: 'not in the index' },
+      { action: 'register', patientId: null, actor: 'user:ana', note: 'not in the index' },
       context(),
     );
     const patientId = patientIdForReview('tenant-a', 'review-1');
@@ -34,7 +34,7 @@ describe('a reviewer decision as events', () => {
         aggregateId: patientId,
         correlationId: 'corr-1',
         causationId: 'event-requested',
-        actor: 'reviewer:ana',
+        actor: 'user:ana',
       },
       data: {
         documentId: 'doc-1',
@@ -47,7 +47,7 @@ describe('a reviewer decision as events', () => {
     });
     expect(resolved).toMatchObject({
       type: 'ReviewResolved',
-      metadata: { aggregateId: 'doc-1', causationId: 'id-1', actor: 'reviewer:ana' },
+      metadata: { aggregateId: 'doc-1', causationId: 'id-1', actor: 'user:ana' },
       data: {
         round: 2,
         reviewId: 'review-1',
@@ -61,7 +61,7 @@ describe('a reviewer decision as events', () => {
   it('assigns the given patient, caused by the review request', () => {
     const { patientFact, resolved } = resolutionEvents(
       review,
-      { action: 'assign', patientId: 'patient-9', reviewer: 'ana', note: null },
+      { action: 'assign', patientId: 'patient-9', actor: 'user:ana', note: null },
       context(),
     );
     // The document's identifiers now lead to the patient a reviewer chose.
@@ -79,7 +79,7 @@ describe('a reviewer decision as events', () => {
   it('rejects without a patient', () => {
     const { resolved } = resolutionEvents(
       review,
-      { action: 'reject', patientId: 'ignored', reviewer: 'ana', note: null },
+      { action: 'reject', patientId: 'ignored', actor: 'user:ana', note: null },
       context(),
     );
     expect(resolved.data).toMatchObject({ resolution: 'rejected', patientId: null });

@@ -47,7 +47,7 @@ export function createReviewResolver(deps: {
         `INSERT INTO write_side.review_resolutions
            (tenant_id, review_id, resolution, patient_id, resolved_by)
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, review_id) DO NOTHING`,
-        [request.tenantId, request.reviewId, request.action, patientId, request.reviewer],
+        [request.tenantId, request.reviewId, request.action, patientId, request.actor],
       );
       if (rowCount === 0) throw alreadyResolved();
       const { patientFact, resolved } = resolutionEvents(

@@ -5,6 +5,7 @@ import { type Pool, type PoolClient, withTransaction } from '../../infra/postgre
 import type { DocumentUploaded, LogPosition } from '../../schemas/events.ts';
 import { eventLogUnavailable } from '../errors.ts';
 import { newMetadata } from '../event-metadata.ts';
+import type { CheckUploadQuota } from '../quotas/guard.ts';
 import { type AllowedMediaType, detectMediaType } from './content-type.ts';
 import { parseExportName } from './export-name.ts';
 import type { UploadFields } from './fields.ts';
@@ -16,6 +17,8 @@ export interface UploadRequest extends UploadFields {
   batchId?: string | null;
   /** The caller's open transaction, when what it writes must commit with the upload's rows. */
   within?: PoolClient;
+  /** Uploads of the same request accepted before this one, which usage cannot show yet. */
+  acceptedBefore?: { documents: number; bytes: number };
 }
 
 export interface UploadAccepted {
@@ -32,14 +35,17 @@ export interface IntakeDeps {
   pool: Pool;
   now: () => number;
   newId: () => string;
+  /** Refuses an upload over the tenant's quotas; none are checked without it. */
+  checkQuota?: CheckUploadQuota;
 }
 
 export type UploadIntake = (request: UploadRequest) => Promise<UploadAccepted>;
 
 /**
- * Turns staged bytes into a document: checks the content, puts the blob at its address and
- * appends `DocumentUploaded`. Uploads of the same content by one tenant are serialised by an
- * advisory lock, so a repeat is always seen and recorded as `duplicateOf` the first.
+ * Turns staged bytes into a document: checks the content and the tenant's quotas, puts the blob
+ * at its address and appends `DocumentUploaded`. Uploads of the same content by one tenant are
+ * serialised by an advisory lock, so a repeat is always seen and recorded as `duplicateOf` the
+ * first.
  */
 export function createUploadIntake(deps: IntakeDeps): UploadIntake {
   return async (request) => {
@@ -67,6 +73,12 @@ export function createUploadIntake(deps: IntakeDeps): UploadIntake {
         [tenantId, staged.sha256],
       );
       const duplicateOf = rows[0]?.document_id ?? null;
+      // Before the blob is put in place: a refused upload leaves nothing but its staged file.
+      await deps.checkQuota?.(tenantId, {
+        documents: 1 + (request.acceptedBefore?.documents ?? 0),
+        // A repeat of the tenant's content stores nothing new.
+        bytes: (duplicateOf ? 0 : staged.sizeBytes) + (request.acceptedBefore?.bytes ?? 0),
+      });
       const documentId = deps.newId();
       const { ref, created } = await deps.blobs.commit(staged, tenantId);
       const event: DocumentUploaded = {

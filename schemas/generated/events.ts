@@ -710,3 +710,34 @@ export interface BatchCompletedData {
     created: number;
     inReview: number;
 }
+
+/**
+ * Someone read patient data through the API, keyed by the tenant. Names what was read by id only, never the data itself.
+ */
+export interface PatientDataReadData {
+    /**
+     * The route pattern, e.g. /patients/:id
+     */
+    route: string;
+    method: string;
+    /**
+     * The actor of the principal that read, e.g. key:<id> or user:<sub>
+     */
+    principal: string;
+    /**
+     * The documents the response contained
+     */
+    documentIds: string[];
+    /**
+     * The patients the response contained
+     */
+    patientIds: string[];
+    /**
+     * Rows the response contained: 1 for a single resource, 0 when it was refused
+     */
+    resultCount: number;
+    /**
+     * The HTTP status of the response
+     */
+    status: number;
+}

@@ -22,6 +22,7 @@ import { startSystem } from '../../system/system.ts';
 import { generateCorpus } from '../fixtures/corpus.ts';
 import { textPdf } from '../fixtures/files.ts';
 import { apiClient } from '../support/api-client.ts';
+import { issueKey } from '../support/credentials.ts';
 import { createTestEnvironment, eventually } from '../support/environment.ts';
 import { spawnProcessors } from '../support/processes.ts';
 
@@ -31,7 +32,8 @@ const system = await startSystem(
   { ...env.config, processors: { ...env.config.processors, run: [] } },
   createLogger('error'),
 );
-const api = apiClient(system.url as string, 'bench');
+const { key } = await issueKey(env.config.database.url, 'bench');
+const api = apiClient(system.url as string, 'bench', key);
 const corpus = generateCorpus({ seed: 99, perTypeAndLanguage: 3 });
 let serial = 0;
 const nextPdf = () => {

@@ -13,6 +13,7 @@ import {
 } from '../../schemas/codec.ts';
 import { type System, startSystem } from '../../system/system.ts';
 import { textPdf } from '../fixtures/files.ts';
+import { bearer, issueKey } from '../support/credentials.ts';
 import { createTestEnvironment, eventually, type TestEnvironment } from '../support/environment.ts';
 import { chainOf, documentUploaded, matchingOf } from '../support/events.ts';
 
@@ -30,8 +31,11 @@ interface ServerEvent {
 }
 
 /** Reads a text/event-stream response as it arrives, into `events`; `ended` settles at its end. */
-async function listen(url: string, signal: AbortSignal) {
-  const response = await fetch(url, { headers: { accept: 'text/event-stream' }, signal });
+async function listen(url: string, key: string, signal: AbortSignal) {
+  const response = await fetch(url, {
+    headers: { ...bearer(key), accept: 'text/event-stream' },
+    signal,
+  });
   const events: ServerEvent[] = [];
   const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const decoder = new TextDecoder();
@@ -68,6 +72,8 @@ describe('batch uploads, through the API', () => {
   let producer: Producer;
   let codec: EventCodec;
   let eventLog: EventLog;
+  let key: string;
+  let otherTenantKey: string;
   const streams = new AbortController();
 
   const url = (path: string) => `${system.url}${path}`;
@@ -75,15 +81,18 @@ describe('batch uploads, through the API', () => {
     const response = await fetch(url(path), {
       method: 'POST',
       ...(body instanceof FormData
-        ? { body }
+        ? { body, headers: bearer(key) }
         : body
-          ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }
-          : {}),
+          ? {
+              body: JSON.stringify(body),
+              headers: { ...bearer(key), 'content-type': 'application/json' },
+            }
+          : { headers: bearer(key) }),
     });
     return { status: response.status, body: await response.json() };
   };
-  const get = async (path: string) => {
-    const response = await fetch(url(path));
+  const get = async (path: string, as = key) => {
+    const response = await fetch(url(path), { headers: bearer(as) });
     return { status: response.status, body: await response.json() };
   };
   const filesForm = (files: Array<[Buffer, string]>) => {
@@ -107,6 +116,8 @@ describe('batch uploads, through the API', () => {
       { ...env.config, processors: { ...env.config.processors, run: [] } },
       createLogger('warn'),
     );
+    ({ key } = await issueKey(env.config.database.url, TENANT));
+    ({ key: otherTenantKey } = await issueKey(env.config.database.url, 'other-clinic'));
     kafka = createKafka(env.config, createLogger('silent'));
     admin = kafka.admin();
     await admin.connect();
@@ -159,6 +170,7 @@ describe('batch uploads, through the API', () => {
       url(
         `/batches/${batchId}/events?tenantId=${TENANT}&minPosition=${closed.body.position.token}`,
       ),
+      key,
       streams.signal,
     );
     expect([stream.status, stream.type]).toEqual([200, 'text/event-stream']);
@@ -235,7 +247,7 @@ describe('batch uploads, through the API', () => {
     const { body } = await post('/batches', { tenantId: TENANT });
     const notFound = { status: 404, body: { code: 'BATCH_NOT_FOUND' } };
     expect(await get(`/batches/${UNKNOWN}?tenantId=${TENANT}`)).toMatchObject(notFound);
-    expect(await get(`/batches/${body.batchId}?tenantId=other-clinic`)).toMatchObject(notFound);
+    expect(await get(`/batches/${body.batchId}`, otherTenantKey)).toMatchObject(notFound);
     expect(await get(`/batches/${UNKNOWN}/events?tenantId=${TENANT}`)).toMatchObject(notFound);
     expect(await post(`/batches/${UNKNOWN}/close`, { tenantId: TENANT })).toMatchObject(notFound);
     expect(

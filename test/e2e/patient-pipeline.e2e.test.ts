@@ -4,6 +4,7 @@ import { type System, startSystem } from '../../system/system.ts';
 import { generateCorpus } from '../fixtures/corpus.ts';
 import { textPdf } from '../fixtures/files.ts';
 import { apiClient } from '../support/api-client.ts';
+import { bearer, issueKey } from '../support/credentials.ts';
 import { createTestEnvironment, eventually, type TestEnvironment } from '../support/environment.ts';
 
 const TENANT = 'clinic-patients';
@@ -24,6 +25,7 @@ describe('documents matched to patients, end to end through every processor', ()
   let env: TestEnvironment;
   let system: System;
   let api: ReturnType<typeof apiClient>;
+  let key: string;
 
   const decided = (id: string) =>
     eventually(async () => {
@@ -35,7 +37,8 @@ describe('documents matched to patients, end to end through every processor', ()
   beforeAll(async () => {
     env = await createTestEnvironment({ OCR_WORKERS: '1' });
     system = await startSystem(env.config, createLogger('warn'));
-    api = apiClient(system.url as string, TENANT);
+    ({ key } = await issueKey(env.config.database.url, TENANT));
+    api = apiClient(system.url as string, TENANT, key);
   });
   afterAll(async () => {
     await system?.stop();
@@ -104,6 +107,7 @@ describe('documents matched to patients, end to end through every processor', ()
     form.append('file', new Blob([]), 'empty.pdf');
     const added = await fetch(`${system.url}/batches/${batchId}/files?tenantId=${TENANT}`, {
       method: 'POST',
+      headers: bearer(key),
       body: form,
     });
     const { files } = await added.json();

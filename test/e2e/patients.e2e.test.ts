@@ -14,6 +14,7 @@ import {
 import type { DomainEvent, LogPosition } from '../../schemas/events.ts';
 import { type System, startSystem } from '../../system/system.ts';
 import { apiClient } from '../support/api-client.ts';
+import { issueKey } from '../support/credentials.ts';
 import { createTestEnvironment, type TestEnvironment } from '../support/environment.ts';
 import {
   documentUploaded,
@@ -36,6 +37,8 @@ describe('patients, entities and reviews through the API', () => {
   let producer: Producer;
   let eventLog: EventLog;
   let api: ReturnType<typeof apiClient>;
+  let otherTenant: ReturnType<typeof apiClient>;
+  let keyId: string;
 
   /** Appends straight to the log, as the processors would; answers the read-your-writes token. */
   const append = async (...events: DomainEvent[]) => {
@@ -46,7 +49,7 @@ describe('patients, entities and reviews through the API', () => {
   };
   const post = (path: string, body: object) => api.post(path, body);
   const resolve = (reviewId: string, body: Record<string, unknown>) =>
-    post(`/reviews/${reviewId}/resolve`, { tenantId: TENANT, reviewer: 'ana.reviewer', ...body });
+    post(`/reviews/${reviewId}/resolve`, { tenantId: TENANT, ...body });
   const read = (path: string, minPosition: string, query = '') =>
     api.get(`${path}?tenantId=${TENANT}&minPosition=${minPosition}${query}`);
 
@@ -80,7 +83,11 @@ describe('patients, entities and reviews through the API', () => {
     producer = createEventProducer(createKafka(env.config, logger));
     await producer.connect();
     eventLog = createEventLog(producer, codec, topics);
-    api = apiClient(system.url as string, TENANT);
+    const { id, key } = await issueKey(env.config.database.url, TENANT);
+    keyId = id;
+    api = apiClient(system.url as string, TENANT, key);
+    const other = await issueKey(env.config.database.url, 'other-clinic');
+    otherTenant = apiClient(system.url as string, 'other-clinic', other.key);
   });
   afterAll(async () => {
     await producer?.disconnect();
@@ -142,9 +149,7 @@ describe('patients, entities and reviews through the API', () => {
       registered.body.position.token,
       '&status=registered',
     );
-    expect(closed.items).toMatchObject([
-      { id: reviewId, resolvedBy: 'reviewer:ana.reviewer', patientId },
-    ]);
+    expect(closed.items).toMatchObject([{ id: reviewId, resolvedBy: `key:${keyId}`, patientId }]);
 
     const again = await resolve(reviewId, { action: 'reject' });
     expect(again).toMatchObject({ status: 409, body: { code: 'REVIEW_ALREADY_RESOLVED' } });
@@ -197,7 +202,6 @@ describe('patients, entities and reviews through the API', () => {
 
     const merge = await post(`/patients/${survivor}/merge`, {
       tenantId: TENANT,
-      reviewer: 'ana.reviewer',
       mergedId: merged,
       reason: 'same record number',
     });
@@ -224,13 +228,11 @@ describe('patients, entities and reviews through the API', () => {
 
     const twice = await post(`/patients/${survivor}/merge`, {
       tenantId: TENANT,
-      reviewer: 'ana.reviewer',
       mergedId: merged,
     });
     expect(twice).toMatchObject({ status: 409, body: { code: 'PATIENT_ALREADY_MERGED' } });
     const intoMerged = await post(`/patients/${merged}/merge`, {
       tenantId: TENANT,
-      reviewer: 'ana.reviewer',
       mergedId: survivor,
     });
     expect(intoMerged).toMatchObject({ status: 409, body: { code: 'PATIENT_ALREADY_MERGED' } });
@@ -292,30 +294,33 @@ describe('patients, entities and reviews through the API', () => {
         'PATIENT_NOT_FOUND',
       ],
       [() => resolve(reviewId, { action: 'adopt' }), 400, 'VALIDATION_FAILED'],
+      // The decider is the credential's principal: a reviewer named in the body is refused.
       [
-        () => resolve(reviewId, { action: 'reject', reviewer: 'not a reviewer id' }),
+        () => resolve(reviewId, { action: 'reject', reviewer: 'ana.reviewer' }),
         400,
         'VALIDATION_FAILED',
       ],
       [
-        () =>
-          post(`/patients/${known}/merge`, { tenantId: TENANT, reviewer: 'ana', mergedId: known }),
+        () => post(`/patients/${known}/merge`, { tenantId: TENANT, mergedId: known }),
         400,
         'SAME_PATIENT',
       ],
       [
-        () =>
-          post(`/patients/${known}/merge`, {
-            tenantId: TENANT,
-            reviewer: 'ana',
-            mergedId: randomUUID(),
-          }),
+        () => post(`/patients/${known}/merge`, { tenantId: TENANT, mergedId: randomUUID() }),
         404,
         'PATIENT_NOT_FOUND',
       ],
       [() => api.get(`/patients/${randomUUID()}?tenantId=${TENANT}`), 404, 'PATIENT_NOT_FOUND'],
-      [() => api.get(`/patients/${known}?tenantId=other-clinic`), 404, 'PATIENT_NOT_FOUND'],
-      [() => api.get(`/patients/${known}`), 400, 'VALIDATION_FAILED'],
+      [() => otherTenant.get(`/patients/${known}`), 404, 'PATIENT_NOT_FOUND'],
+      [() => api.get(`/patients/${known}?tenantId=other-clinic`), 403, 'TENANT_MISMATCH'],
+      [
+        async () => {
+          const response = await fetch(`${system.url}/patients/${known}`);
+          return { status: response.status, body: await response.json() };
+        },
+        401,
+        'CREDENTIALS_REQUIRED',
+      ],
       [
         () => api.get(`/patients?tenantId=${TENANT}&minPosition=patient:x`),
         400,

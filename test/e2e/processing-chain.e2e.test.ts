@@ -7,6 +7,7 @@ import { pngClaiming } from '../fixtures/images.ts';
 import { encryptedPdf, truncatedPdf } from '../fixtures/pdfs.ts';
 import { renderVariant, SAMPLE_DOCUMENTS } from '../fixtures/scans.ts';
 import { apiClient, chainStepsOf } from '../support/api-client.ts';
+import { issueKey } from '../support/credentials.ts';
 import { createTestEnvironment, eventually, type TestEnvironment } from '../support/environment.ts';
 
 const LAB_LINES = [
@@ -23,6 +24,7 @@ describe('the processing chain, through the API', () => {
   let env: TestEnvironment;
   let system: System;
   let api: ReturnType<typeof apiClient>;
+  let keyId: string;
 
   const terminal = (id: string, timeoutMs = 60_000) =>
     eventually(async () => {
@@ -34,7 +36,9 @@ describe('the processing chain, through the API', () => {
   beforeAll(async () => {
     env = await createTestEnvironment({ OCR_WORKERS: '2' });
     system = await startSystem(env.config, createLogger('warn'));
-    api = apiClient(system.url as string, 'clinic-chain');
+    const { id, key } = await issueKey(env.config.database.url, 'clinic-chain');
+    keyId = id;
+    api = apiClient(system.url as string, 'clinic-chain', key);
   });
   afterAll(async () => {
     await system?.stop();
@@ -70,7 +74,7 @@ describe('the processing chain, through the API', () => {
     }>(history.events);
     const steps = chain.map((e) => `${e.type} ${e.actor}`);
     expect(steps).toEqual([
-      'DocumentUploaded api-client',
+      `DocumentUploaded key:${keyId}`,
       'DocumentValidated validate@1.0.0',
       'TextExtracted extract-text@1.0.0',
       'DocumentClassified classify@1.0.0',

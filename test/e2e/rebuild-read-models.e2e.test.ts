@@ -9,6 +9,7 @@ import { TERMINAL_STATUSES } from '../../projections/documents/projection.ts';
 import { rebuildReadModels } from '../../projections/runtime/rebuild.ts';
 import { type System, startSystem } from '../../system/system.ts';
 import { apiClient, chainStepsOf } from '../support/api-client.ts';
+import { issueKey } from '../support/credentials.ts';
 import { createTestEnvironment, eventually, type TestEnvironment } from '../support/environment.ts';
 
 interface TimelineEvent {
@@ -29,6 +30,7 @@ const NOTE = Buffer.from(
 describe('rebuilding the read models from the log', () => {
   let env: TestEnvironment;
   let system: System | undefined;
+  let key: string | undefined;
 
   beforeAll(async () => {
     env = await createTestEnvironment({ OCR_WORKERS: '1' });
@@ -40,7 +42,9 @@ describe('rebuilding the read models from the log', () => {
 
   const start = async () => {
     system = await startSystem(env.config, createLogger('warn'));
-    return apiClient(system.url as string, TENANT);
+    // Issued once: keys are write-side state, which a rebuild keeps.
+    key ??= (await issueKey(env.config.database.url, TENANT)).key;
+    return apiClient(system.url as string, TENANT, key);
   };
   const stop = async () => {
     await system?.stop();

@@ -7,16 +7,20 @@ import { topicNames } from '../../infra/kafka/topics.ts';
 import { createLogger } from '../../infra/logger.ts';
 import { type System, startSystem } from '../../system/system.ts';
 import { png, refused, textPdf } from '../fixtures/files.ts';
+import { bearer, issueKey } from '../support/credentials.ts';
 import { createTestEnvironment, type TestEnvironment } from '../support/environment.ts';
 import { readTopic } from '../support/harness.ts';
 
 const MAX_BYTES = 64 * 1024;
 const PATIENT_FILE_NAME = '88123_GARCIA HERNANDEZ, MARIA GUADALUPE_4_LAB.pdf';
+const TENANTS = ['clinic-1', 'clinic-2', 'clinic-3'];
 
 describe('upload, then read through the API', () => {
   let env: TestEnvironment;
   let system: System;
   const logs: string[] = [];
+  /** An API key of each tenant. */
+  const keys = new Map<string, { id: string; key: string }>();
 
   beforeAll(async () => {
     env = await createTestEnvironment({
@@ -31,6 +35,7 @@ describe('upload, then read through the API', () => {
       },
     });
     system = await startSystem(env.config, createLogger('debug', sink));
+    for (const tenant of TENANTS) keys.set(tenant, await issueKey(env.config.database.url, tenant));
   });
 
   afterAll(async () => {
@@ -38,13 +43,20 @@ describe('upload, then read through the API', () => {
     await env?.cleanup();
   });
 
+  /** Uploads with the key of the tenant the fields name; with no key when they name none. */
   const upload = (file: Buffer | null, fields: Record<string, string>, fileName = 'scan.pdf') => {
     const form = new FormData();
     for (const [name, value] of Object.entries(fields)) form.append(name, value);
     if (file) form.append('file', new Blob([new Uint8Array(file)]), fileName);
-    return fetch(`${system.url}/documents`, { method: 'POST', body: form });
+    const key = fields.tenantId ? keys.get(fields.tenantId)?.key : undefined;
+    return fetch(`${system.url}/documents`, {
+      method: 'POST',
+      headers: key ? bearer(key) : {},
+      body: form,
+    });
   };
-  const get = (p: string) => fetch(`${system.url}${p}`);
+  const get = (p: string, tenant = 'clinic-1') =>
+    fetch(`${system.url}${p}`, { headers: bearer(keys.get(tenant)!.key) });
   const blobFiles = async () =>
     (await readdir(env.config.blobs.dir, { recursive: true, withFileTypes: true }))
       .filter((d) => d.isFile())
@@ -96,7 +108,7 @@ describe('upload, then read through the API', () => {
     expect(history.events).toHaveLength(1);
     expect(history.events[0]).toMatchObject({
       type: 'DocumentUploaded',
-      actor: 'api-client',
+      actor: `key:${keys.get('clinic-1')!.id}`,
       position: { partition: first.position.partition, offset: first.position.offset },
     });
     const list = await (await get(`/documents?${query}&mediaType=application/pdf`)).json();
@@ -104,15 +116,15 @@ describe('upload, then read through the API', () => {
   });
 
   it('keeps tenants apart', async () => {
-    const other = await get(`/documents/${first.documentId}?tenantId=clinic-2`);
+    const other = await get(`/documents/${first.documentId}`, 'clinic-2');
     expect(other.status).toBe(404);
     expect((await other.json()).code).toBe('DOCUMENT_NOT_FOUND');
   });
 
   it('answers bad reads with a stable code', async () => {
-    const noTenant = await get(`/documents/${first.documentId}`);
-    expect(noTenant.status).toBe(400);
-    expect((await noTenant.json()).code).toBe('VALIDATION_FAILED');
+    const noCredential = await fetch(`${system.url}/documents/${first.documentId}`);
+    expect(noCredential.status).toBe(401);
+    expect((await noCredential.json()).code).toBe('CREDENTIALS_REQUIRED');
     const notYet = await get(
       `/documents/${first.documentId}?tenantId=clinic-1&minPosition=0:999999999`,
     );
@@ -146,15 +158,22 @@ describe('upload, then read through the API', () => {
     );
     for (const u of uploads) {
       expect(
-        (await get(`/documents/${u.documentId}?tenantId=clinic-3&minPosition=${u.position.token}`))
-          .status,
+        (
+          await get(
+            `/documents/${u.documentId}?tenantId=clinic-3&minPosition=${u.position.token}`,
+            'clinic-3',
+          )
+        ).status,
       ).toBe(200);
     }
     const pages: string[][] = [];
     let cursor: string | null = null;
     do {
       const page: { items: { id: string }[]; nextCursor: string | null } = await (
-        await get(`/documents?tenantId=clinic-3&limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+        await get(
+          `/documents?tenantId=clinic-3&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+          'clinic-3',
+        )
       ).json();
       pages.push(page.items.map((d) => d.id));
       cursor = page.nextCursor;
@@ -179,7 +198,7 @@ describe('upload, then read through the API', () => {
       ],
       [upload(refused.zip, { tenantId: 'clinic-1' }, 'report.pdf'), 415, 'UNSUPPORTED_MEDIA_TYPE'],
       [upload(refused.elf, { tenantId: 'clinic-1' }, 'scan.png'), 415, 'UNSUPPORTED_MEDIA_TYPE'],
-      [upload(pdf, {}), 400, 'TENANT_REQUIRED'],
+      [upload(pdf, {}), 401, 'CREDENTIALS_REQUIRED'],
       [upload(pdf, { tenantId: 'clinic-1' }, '../../etc/passwd.pdf'), 400, 'INVALID_FILE_NAME'],
       [upload(pdf, { tenantId: 'clinic-1' }, 'C:\\reports\\a.pdf'), 400, 'INVALID_FILE_NAME'],
       [upload(null, { tenantId: 'clinic-1' }), 400, 'FILE_REQUIRED'],
@@ -187,7 +206,7 @@ describe('upload, then read through the API', () => {
         fetch(`${system.url}/documents`, {
           method: 'POST',
           body: '{}',
-          headers: { 'content-type': 'application/json' },
+          headers: { ...bearer(keys.get('clinic-1')!.key), 'content-type': 'application/json' },
         }),
         415,
         'MULTIPART_REQUIRED',

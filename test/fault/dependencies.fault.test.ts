@@ -8,6 +8,7 @@ import { type System, startSystem } from '../../system/system.ts';
 import { textPdf } from '../fixtures/files.ts';
 import { renderVariant, SAMPLE_DOCUMENTS } from '../fixtures/scans.ts';
 import { apiClient } from '../support/api-client.ts';
+import { issueKey } from '../support/credentials.ts';
 import { createTestEnvironment, eventually, type TestEnvironment } from '../support/environment.ts';
 
 /** The real OCR pool behind a switch that makes it fail like a crashed worker pool. */
@@ -42,7 +43,8 @@ describe('faults in dependencies and events', () => {
       PROCESSOR_MAX_RETRIES: '3',
     });
     system = await startSystem(env.config, createLogger('silent'), { ocr: ocr.engine });
-    api = apiClient(system.url as string, 'clinic-faults');
+    const { key } = await issueKey(env.config.database.url, 'clinic-faults');
+    api = apiClient(system.url as string, 'clinic-faults', key);
   });
   afterAll(async () => {
     await system?.stop();

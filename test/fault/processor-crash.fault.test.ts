@@ -16,6 +16,7 @@ import type { DomainEvent } from '../../schemas/events.ts';
 import { type System, startSystem } from '../../system/system.ts';
 import { textPdf } from '../fixtures/files.ts';
 import { apiClient } from '../support/api-client.ts';
+import { issueKey } from '../support/credentials.ts';
 import { createTestEnvironment, eventually, type TestEnvironment } from '../support/environment.ts';
 import { type ProcessorsProcess, spawnProcessors } from '../support/processes.ts';
 
@@ -53,7 +54,8 @@ describe('a processor process killed mid-stream', () => {
   });
 
   it('brings every document to exactly one terminal state after SIGKILL and restart', async () => {
-    const api = apiClient(system.url as string, 'clinic-crash');
+    const { key } = await issueKey(env.config.database.url, 'clinic-crash');
+    const api = apiClient(system.url as string, 'clinic-crash', key);
     const pool = createPool(env.config.database.url, 1);
     // Done: classified and given a patient decision, or stopped by the chain.
     const terminalCount = async () =>
@@ -134,7 +136,7 @@ describe('a processor process killed mid-stream', () => {
     console.log(
       `killed with ${before}/${DOCUMENTS} documents done; after restart ${DOCUMENTS}/${DOCUMENTS}, each with one terminal event and one patient decision; ${registered} patients registered`,
     );
-  });
+  }, 240_000);
 
   it('stops gracefully on SIGTERM: finishes, commits and leaves its consumer groups', async () => {
     const running = processors as ProcessorsProcess;
@@ -153,5 +155,5 @@ describe('a processor process killed mid-stream', () => {
       groups.map((g) => [g.groupId, 'Empty', 0]),
     );
     processors = undefined;
-  });
+  }, 240_000);
 });

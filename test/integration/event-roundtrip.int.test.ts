@@ -232,6 +232,19 @@ const EXAMPLES: { [T in EventType]: EventOfType<T> } = {
     { fileCount: 12, processed: 11, failed: 1, matched: 8, created: 2, inReview: 1 },
     caused(),
   ),
+  PatientDataRead: documentEvent(
+    'PatientDataRead',
+    {
+      route: '/patients/:id',
+      method: 'GET',
+      principal: 'key:0123456789abcdef',
+      documentIds: [randomUUID()],
+      patientIds: [randomUUID()],
+      resultCount: 1,
+      status: 200,
+    },
+    caused(),
+  ),
 };
 
 /** Paths of the record `value` that hold null, or an empty array: what the example leaves out. */

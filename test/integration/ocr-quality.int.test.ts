@@ -171,7 +171,7 @@ describe('OCR quality on scanned documents', () => {
       trusted.labs.precision,
       'precision of the lab values not flagged',
     ).toBeGreaterThanOrEqual(MIN_TRUSTED_LAB_PRECISION);
-  });
+  }, 240_000);
 });
 
 function pageRows(scan: RenderedScan, text: TextExtracted['data'], seconds: number): PageRow[] {

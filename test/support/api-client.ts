@@ -12,15 +12,16 @@ export const chainStepsOf = <E extends { type: string }>(events: E[]) =>
   events.filter((e) => CHAIN_STEPS.has(e.type));
 
 /** Just enough of the HTTP API for tests: upload, read, and wait for a state. */
-export function apiClient(baseUrl: string, tenantId: string) {
+export function apiClient(baseUrl: string, tenantId: string, key: string) {
+  const auth = { authorization: `Bearer ${key}` };
   const get = async (path: string) => {
-    const response = await fetch(`${baseUrl}${path}`);
+    const response = await fetch(`${baseUrl}${path}`, { headers: auth });
     return { status: response.status, body: await response.json() };
   };
   const post = async (path: string, body: object) => {
     const response = await fetch(`${baseUrl}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...auth, 'content-type': 'application/json' },
       body: JSON.stringify({ tenantId, ...body }),
     });
     return { status: response.status, body: await response.json() };
@@ -33,7 +34,11 @@ export function apiClient(baseUrl: string, tenantId: string) {
       form.append('tenantId', tenantId);
       for (const [name, value] of Object.entries(fields)) form.append(name, value);
       form.append('file', new Blob([new Uint8Array(bytes)]), fileName);
-      const response = await fetch(`${baseUrl}/documents`, { method: 'POST', body: form });
+      const response = await fetch(`${baseUrl}/documents`, {
+        method: 'POST',
+        headers: auth,
+        body: form,
+      });
       const body = await response.json();
       if (response.status !== 202)
         throw new Error(`upload answered ${response.status}: ${JSON.stringify(body)}`);
@@ -46,7 +51,7 @@ export function apiClient(baseUrl: string, tenantId: string) {
     async reprocess(id: string, reason?: string) {
       const response = await fetch(`${baseUrl}/documents/${id}/reprocess`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { ...auth, 'content-type': 'application/json' },
         body: JSON.stringify({ tenantId, ...(reason ? { reason } : {}) }),
       });
       return { status: response.status, body: await response.json() };

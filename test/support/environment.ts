@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { logLevel } from 'kafkajs';
 import pg from 'pg';
 import { type Config, loadConfig } from '../../infra/config.ts';
+import { createKafka } from '../../infra/kafka/client.ts';
+import { createLogger } from '../../infra/logger.ts';
 
 export interface TestEnvironment {
   config: Config;
@@ -56,7 +58,7 @@ export async function createTestEnvironment(
 }
 
 async function deleteTopics(config: Config) {
-  const admin = new Kafka({ brokers: config.kafka.brokers, logLevel: logLevel.NOTHING }).admin();
+  const admin = createKafka(config, createLogger('silent'), { logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
     const own = (await admin.listTopics()).filter((t) => t.startsWith(`${config.topics.prefix}.`));

@@ -1,0 +1,12 @@
+import type { RouteAccess } from './plugin.ts';
+
+/** The roles each kind of route allows. */
+export const ACCESS = {
+  uploader: { roles: ['uploader'] },
+  reader: { roles: ['reader'] },
+  reviewer: { roles: ['reviewer'] },
+  auditor: { roles: ['auditor'] },
+  admin: { roles: ['admin'] },
+  /** Reads of the tenant's usage and quotas. */
+  usage: { roles: ['admin', 'auditor'] },
+} as const satisfies Record<string, RouteAccess>;
