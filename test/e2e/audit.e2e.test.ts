@@ -6,6 +6,7 @@ import { createEventLog, type EventLog } from '../../infra/kafka/event-log.ts';
 import { readTopic } from '../../infra/kafka/read-topic.ts';
 import { type TopicNames, topicNames } from '../../infra/kafka/topics.ts';
 import { createLogger } from '../../infra/logger.ts';
+import type { AuditRecordView } from '../../projections/audit/queries.ts';
 import {
   createEventCodec,
   createSchemaRegistry,
@@ -26,17 +27,6 @@ import {
 const TENANT = 'clinic-audit';
 const SURNAME = 'ZUBIZARRETA';
 
-interface AuditItem {
-  eventId: string;
-  principal: string;
-  route: string;
-  method: string;
-  documentIds: string[];
-  patientIds: string[];
-  resultCount: number;
-  status: number;
-}
-
 describe('every read of patient data is audited', () => {
   let env: TestEnvironment;
   let system: System;
@@ -55,7 +45,7 @@ describe('every read of patient data is audited', () => {
   const audit = async (query: string) => {
     const { status, body } = await auditor.get(`/audit?${query}`);
     expect(status).toBe(200);
-    return body as { items: AuditItem[]; nextCursor: string | null };
+    return body as { items: AuditRecordView[]; nextCursor: string | null };
   };
 
   beforeAll(async () => {
