@@ -13,7 +13,7 @@ import type { Config } from '../infra/config.ts';
 import type { TopicNames } from '../infra/kafka/topics.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { Metrics } from '../infra/metrics.ts';
-import type { Pool } from '../infra/postgres.ts';
+import { type Pool, tenantDatabase } from '../infra/postgres.ts';
 import type { RecordRead } from '../producers/audit/read-audit.ts';
 import type { BatchWriteSide } from '../producers/batches/write-side.ts';
 import type { MergePatients } from '../producers/patients/merge.ts';
@@ -39,6 +39,7 @@ import { usageRoutes } from './routes/usage.ts';
 export interface ApiDeps {
   config: Config;
   topics: TopicNames;
+  /** Connected as the app role: row-level security holds each query to its tenant. */
   pool: Pool;
   blobs: BlobStore;
   intake: UploadIntake;
@@ -78,7 +79,8 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
     logs: deps.topics.events,
     waitTimeoutMs: deps.config.reads.waitTimeoutMs,
   });
-  const { pool, blobs } = deps;
+  const { blobs } = deps;
+  const db = tenantDatabase(deps.pool);
   app.addHook('onSend', async (request, reply) => {
     reply.header(CORRELATION_HEADER, request.id);
     // What a credential reads may be patient data: no cache anywhere may keep it.
@@ -136,7 +138,7 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   if (deps.recordRead) await app.register(auditPlugin, { record: deps.recordRead });
   await app.register(healthRoutes, { checks: deps.health, breakers: deps.breakers });
   await app.register(documentRoutes, {
-    pool,
+    db,
     blobs,
     intake: deps.intake,
     requestReprocess: deps.requestReprocess,
@@ -144,11 +146,11 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
     uploadMaxBytes: deps.config.upload.maxBytes,
     checkQuota: deps.quotaGuard.checkUpload,
   });
-  await app.register(textRoutes, { pool, awaitReadModel });
-  await app.register(patientRoutes, { pool, mergePatients: deps.mergePatients, awaitReadModel });
-  await app.register(reviewRoutes, { pool, resolveReview: deps.resolveReview, awaitReadModel });
+  await app.register(textRoutes, { db, awaitReadModel });
+  await app.register(patientRoutes, { db, mergePatients: deps.mergePatients, awaitReadModel });
+  await app.register(reviewRoutes, { db, resolveReview: deps.resolveReview, awaitReadModel });
   await app.register(batchRoutes, {
-    pool,
+    db,
     blobs,
     batches: deps.batches,
     awaitReadModel,
@@ -159,7 +161,7 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
     },
     checkQuota: deps.quotaGuard.checkUpload,
   });
-  await app.register(usageRoutes, { pool, quotas: deps.quotas, awaitReadModel, now: Date.now });
-  await app.register(auditRoutes, { pool });
+  await app.register(usageRoutes, { db, quotas: deps.quotas, awaitReadModel, now: Date.now });
+  await app.register(auditRoutes, { db });
   return app as unknown as FastifyInstance;
 }

@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
+import type { RegistryAuth } from '../schemas/codec.ts';
 
 const EnvSchema = Type.Object({
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
@@ -35,7 +36,13 @@ const EnvSchema = Type.Object({
   TOPIC_RETENTION_MS: Type.Integer({ default: -1, minimum: -1 }),
   SCHEMA_REGISTRY_URL: Type.String({ default: 'http://127.0.0.1:8081' }),
   SCHEMA_REGISTRY_API_PATH: Type.String({ default: '/apis/ccompat/v7' }),
+  // The client of the local stack's Keycloak realm that may write schemas, and its secret: local
+  // only, every other deployment sets its own. An empty username sends no credential.
+  SCHEMA_REGISTRY_USERNAME: Type.String({ default: 'docstream-registry' }),
+  SCHEMA_REGISTRY_PASSWORD: Type.String({ default: 'docstream-registry-local-only' }),
   DATABASE_URL: Type.String({ default: 'postgres://postgres@127.0.0.1:5432/docstream' }),
+  DATABASE_APP_ROLE: Type.String({ default: 'docstream_app', pattern: '^[a-z_][a-z0-9_]{0,62}$' }),
+  DATABASE_APP_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
   DOCSTREAM_DATA_DIR: Type.String({ default: '.data' }),
   BLOB_DIR: Type.Optional(Type.String()),
   UPLOAD_MAX_BYTES: Type.Integer({ default: 50 * 1024 * 1024, minimum: 1 }),
@@ -95,10 +102,16 @@ export interface Config {
     minInsyncReplicas: number;
     retentionMs: number;
   };
-  registry: { url: string };
+  /** `auth` (HTTP basic) is undefined when SCHEMA_REGISTRY_USERNAME is empty. */
+  registry: { url: string; auth: RegistryAuth | undefined };
   /** The OpenID Connect issuer whose tokens the API accepts; `issuer` empty: API keys only. */
   oidc: { issuer: string; audience: string; tenantClaim: string; rolesClaim: string };
-  database: { url: string };
+  /**
+   * `url` owns the tables: migrations, the keys command, rebuilds and the jobs that span tenants
+   * use it. The API and the projections connect as `appRole` at `appUrl` (the same server and
+   * database), a role that owns nothing and sees only the rows of the tenant its transaction sets.
+   */
+  database: { url: string; appUrl: string; appRole: string; appPassword: string | undefined };
   blobs: { dir: string };
   upload: { maxBytes: number };
   reads: { waitTimeoutMs: number };
@@ -145,6 +158,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (raw.TOPIC_MIN_INSYNC_REPLICAS > raw.TOPIC_REPLICATION_FACTOR) {
     throw new ConfigError(['TOPIC_MIN_INSYNC_REPLICAS must not exceed TOPIC_REPLICATION_FACTOR']);
   }
+  if (raw.SCHEMA_REGISTRY_USERNAME && !raw.SCHEMA_REGISTRY_PASSWORD) {
+    throw new ConfigError(['SCHEMA_REGISTRY_PASSWORD must be set with SCHEMA_REGISTRY_USERNAME']);
+  }
   const dataDir = path.resolve(raw.DOCSTREAM_DATA_DIR);
   return {
     logLevel: raw.LOG_LEVEL,
@@ -179,8 +195,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       tenantClaim: raw.OIDC_TENANT_CLAIM,
       rolesClaim: raw.OIDC_ROLES_CLAIM,
     },
-    registry: { url: raw.SCHEMA_REGISTRY_URL.replace(/\/$/, '') + raw.SCHEMA_REGISTRY_API_PATH },
-    database: { url: raw.DATABASE_URL },
+    registry: {
+      url: raw.SCHEMA_REGISTRY_URL.replace(/\/$/, '') + raw.SCHEMA_REGISTRY_API_PATH,
+      auth: raw.SCHEMA_REGISTRY_USERNAME
+        ? { username: raw.SCHEMA_REGISTRY_USERNAME, password: raw.SCHEMA_REGISTRY_PASSWORD }
+        : undefined,
+    },
+    database: {
+      url: raw.DATABASE_URL,
+      appUrl: asRole(raw.DATABASE_URL, raw.DATABASE_APP_ROLE, raw.DATABASE_APP_PASSWORD),
+      appRole: raw.DATABASE_APP_ROLE,
+      appPassword: raw.DATABASE_APP_PASSWORD,
+    },
     blobs: { dir: path.resolve(raw.BLOB_DIR ?? path.join(dataDir, 'blobs')) },
     upload: { maxBytes: raw.UPLOAD_MAX_BYTES },
     reads: { waitTimeoutMs: raw.READ_WAIT_TIMEOUT_MS },
@@ -218,4 +244,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     dataDir,
   };
+}
+
+function asRole(databaseUrl: string, role: string, password: string | undefined): string {
+  if (!URL.canParse(databaseUrl)) throw new ConfigError(['DATABASE_URL: not a URL']);
+  const url = new URL(databaseUrl);
+  url.username = role;
+  url.password = password ?? '';
+  return url.toString();
 }

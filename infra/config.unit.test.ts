@@ -59,6 +59,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ KAFKA_SASL_PASSWORD: '' })).toThrow(/KAFKA_SASL_PASSWORD/);
   });
 
+  it('writes to the schema registry as the local stack client unless told otherwise', () => {
+    expect(loadConfig({}).registry.auth).toEqual({
+      username: 'docstream-registry',
+      password: 'docstream-registry-local-only',
+    });
+    expect(
+      loadConfig({ SCHEMA_REGISTRY_USERNAME: 'svc', SCHEMA_REGISTRY_PASSWORD: 'secret' }).registry
+        .auth,
+    ).toEqual({ username: 'svc', password: 'secret' });
+    expect(loadConfig({ SCHEMA_REGISTRY_USERNAME: '' }).registry.auth).toBeUndefined();
+    expect(() => loadConfig({ SCHEMA_REGISTRY_PASSWORD: '' })).toThrow(/SCHEMA_REGISTRY_PASSWORD/);
+  });
+
   it('chooses which processors run, and refuses a malformed list', () => {
     expect(loadConfig({}).processors.run).toBe('all');
     expect(loadConfig({ PROCESSORS: 'none' }).processors.run).toEqual([]);
@@ -98,5 +111,25 @@ describe('loadConfig oidc', () => {
     expect(loadConfig({ OIDC_ISSUER: '' }).oidc.issuer).toBe('');
     expect(() => loadConfig({ OIDC_ISSUER: 'id.example' })).toThrow(/OIDC_ISSUER/);
     expect(() => loadConfig({ OIDC_AUDIENCE: '' })).toThrow(/OIDC_AUDIENCE/);
+  });
+});
+
+describe('loadConfig database', () => {
+  it('connects the app role to the same server and database as the owner', () => {
+    const { database } = loadConfig({
+      DATABASE_URL: 'postgres://owner:secret@db.example:6543/docstream?sslmode=require',
+      DATABASE_APP_PASSWORD: 'app secret',
+    });
+    expect(database).toEqual({
+      url: 'postgres://owner:secret@db.example:6543/docstream?sslmode=require',
+      appUrl: 'postgres://docstream_app:app%20secret@db.example:6543/docstream?sslmode=require',
+      appRole: 'docstream_app',
+      appPassword: 'app secret',
+    });
+    expect(loadConfig({ DATABASE_APP_ROLE: 'reader' }).database.appUrl).toBe(
+      'postgres://reader@127.0.0.1:5432/docstream',
+    );
+    expect(() => loadConfig({ DATABASE_APP_ROLE: 'drop table' })).toThrow(/DATABASE_APP_ROLE/);
+    expect(() => loadConfig({ DATABASE_URL: 'not a url' })).toThrow(/DATABASE_URL/);
   });
 });

@@ -5,6 +5,28 @@ import type { Logger } from './logger.ts';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
+/** What a read needs of the database: a pool, a client in a transaction, or a tenant's scope. */
+export interface Queryable {
+  // biome-ignore lint/suspicious/noExplicitAny: pg's own default row type, so a pool still fits
+  query<R extends pg.QueryResultRow = any>(
+    text: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>>;
+}
+
+/**
+ * The setting each transaction of the API and the projections sets to its tenant. The row-level
+ * security policies on every tenant-scoped table (migrations) compare `tenant_id` with it, so a
+ * query that forgets its tenant filter still sees only that tenant's rows.
+ */
+export const TENANT_SETTING = 'docstream.tenant_id';
+
+/** The connection parts of the database config. */
+export interface DatabaseRoles {
+  url: string;
+  appRole: string;
+  appPassword: string | undefined;
+}
 
 /**
  * The write side's own state: what each command checks and claims in the transaction that
@@ -42,9 +64,10 @@ export function createPool(url: string, max = 10): pg.Pool {
  * schema in databases made before the two were apart. node-pg-migrate waits on an advisory lock,
  * so racing starts are safe.
  */
-export async function migrate(url: string, logger: Logger): Promise<void> {
-  await migrateWriteSide(url, logger);
-  await migrateReadModels(url, logger);
+export async function migrate(database: DatabaseRoles, logger: Logger): Promise<void> {
+  await migrateWriteSide(database.url, logger);
+  await migrateReadModels(database.url, logger);
+  await grantAppRole(database);
 }
 
 export const migrateWriteSide = (url: string, logger: Logger) =>
@@ -52,6 +75,39 @@ export const migrateWriteSide = (url: string, logger: Logger) =>
 
 export const migrateReadModels = (url: string, logger: Logger) =>
   runMigrations(url, logger, READ_MODEL_MIGRATIONS);
+
+const DUPLICATE = new Set(['42710', '23505']);
+
+/**
+ * Makes the role the API and the projections connect as (unless it exists: where a DBA made it,
+ * the owner needs no CREATEROLE) and gives it the rows, never the tables: it may read and write
+ * them, under their row-level security, but not alter them, not read the migrations' records,
+ * and only read the API keys, which the keys command writes as the owner.
+ */
+export async function grantAppRole({ url, appRole, appPassword }: DatabaseRoles): Promise<void> {
+  const client = new pg.Client({ connectionString: url, application_name: 'docstream' });
+  await client.connect();
+  try {
+    const role = client.escapeIdentifier(appRole);
+    const { rowCount } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [appRole]);
+    if (rowCount === 0) {
+      const password = appPassword ? ` PASSWORD ${client.escapeLiteral(appPassword)}` : '';
+      await client.query(`CREATE ROLE ${role} LOGIN${password}`).catch((error: unknown) => {
+        // Another process made it first.
+        if (!DUPLICATE.has((error as { code?: string }).code ?? '')) throw error;
+      });
+    }
+    const schemas = `${READ_MODEL_SCHEMA}, ${WRITE_SIDE_SCHEMA}`;
+    await client.query(`
+      GRANT USAGE ON SCHEMA ${schemas} TO ${role};
+      GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schemas} TO ${role};
+      GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${schemas} TO ${role};
+      REVOKE ALL ON ${READ_MODEL_SCHEMA}.pgmigrations, ${WRITE_SIDE_SCHEMA}.pgmigrations FROM ${role};
+      REVOKE INSERT, UPDATE, DELETE ON ${WRITE_SIDE_SCHEMA}.api_keys FROM ${role};`);
+  } finally {
+    await client.end();
+  }
+}
 
 async function runMigrations(url: string, logger: Logger, set: MigrationSet): Promise<void> {
   const log = logger.child({ component: 'migrations', migrations: set.name });
@@ -131,13 +187,49 @@ export async function dropReadModels(pool: pg.Pool): Promise<string[]> {
   });
 }
 
-export async function withTransaction<T>(
+/**
+ * Runs `work` in a transaction that sees and writes only `tenantId`'s rows of the tenant-scoped
+ * tables (when connected as the app role; the owner is not bound by the policies).
+ */
+export function withTenant<T>(
   pool: pg.Pool,
+  tenantId: string,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  // One round trip for both: the tenant id is a literal here, escaped by pg.
+  const begin = `BEGIN; SELECT set_config('${TENANT_SETTING}', ${pg.escapeLiteral(tenantId)}, true)`;
+  return inTransaction(pool, begin, work);
+}
+
+export async function setTenant(client: Queryable, tenantId: string): Promise<void> {
+  await client.query('SELECT set_config($1, $2, true)', [TENANT_SETTING, tenantId]);
+}
+
+/** The database as one tenant sees it: each query runs in its own transaction set to the tenant. */
+export type TenantDatabase = (tenantId: string) => Queryable;
+
+export const tenantDatabase =
+  (pool: pg.Pool): TenantDatabase =>
+  (tenantId) => ({
+    query: <R extends pg.QueryResultRow>(text: string, values?: unknown[]) =>
+      withTenant(pool, tenantId, (client) => client.query<R>(text, values)),
+  });
+
+export function withTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  return inTransaction(pool, 'BEGIN', work);
+}
+
+async function inTransaction<T>(
+  pool: pg.Pool,
+  begin: string,
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
+    await client.query(begin);
     const result = await work(client);
     await client.query('COMMIT');
     return result;

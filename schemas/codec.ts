@@ -36,13 +36,18 @@ type RegistryMiddleware = NonNullable<
   ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']
 >[number];
 
+/** HTTP basic credentials for the registry; undefined for one that takes anyone. */
+// A type, not an interface, so that it fits the client's `Record<string, string>`.
+export type RegistryAuth = { username: string; password: string };
+
 /**
  * A registry request that gets no answer fails after a timeout and is tried again, like a 5xx,
  * rather than holding start-up (or a decode) forever.
  */
-export function createSchemaRegistry(url: string): SchemaRegistry {
+export function createSchemaRegistry(url: string, auth: RegistryAuth | undefined): SchemaRegistry {
   return new SchemaRegistry({
     host: url,
+    auth,
     clientId: 'docstream',
     middlewares: [TimeoutMiddleware(REGISTRY_REQUEST_TIMEOUT_MS) as unknown as RegistryMiddleware],
     retry: {
@@ -51,6 +56,13 @@ export function createSchemaRegistry(url: string): SchemaRegistry {
         response.responseStatus >= 500 || response.error()?.name === 'TimeoutError',
     },
   });
+}
+
+/** The Authorization header of a direct request to the registry (the client sends its own). */
+export function registryAuthHeaders(auth: RegistryAuth | undefined): Record<string, string> {
+  if (!auth) return {};
+  const basic = Buffer.from(`${auth.username}:${auth.password}`).toString('base64');
+  return { authorization: `Basic ${basic}` };
 }
 
 /**

@@ -32,7 +32,7 @@ const [command, ...rest] = positionals;
 const config = loadConfig();
 // Logs go to stderr, so that stdout carries only what the command answers.
 const logger = createLogger('warn', process.stderr);
-await migrate(config.database.url, logger);
+await migrate(config.database, logger);
 const pool = createPool(config.database.url, 1);
 const keys = createApiKeyStore(pool);
 

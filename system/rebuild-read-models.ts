@@ -15,7 +15,7 @@ const admin = createKafka(config, logger).admin();
 try {
   await admin.connect();
   const { dropped, groups } = await rebuildReadModels({
-    databaseUrl: config.database.url,
+    database: config.database,
     pool,
     admin,
     topics: topicNames(config.topics.prefix),

@@ -11,7 +11,7 @@ import { createEventLog } from '../infra/kafka/event-log.ts';
 import { eventLogTopicConfigs, provisionTopics, topicNames } from '../infra/kafka/topics.ts';
 import type { Logger } from '../infra/logger.ts';
 import { createMetrics } from '../infra/metrics.ts';
-import { createPool, migrate } from '../infra/postgres.ts';
+import { createPool, migrate, tenantDatabase } from '../infra/postgres.ts';
 import type { OcrEngine } from '../processors/extract-text/ocr-pool.ts';
 import {
   PROCESSOR_NAMES,
@@ -37,7 +37,12 @@ import {
   startProjection,
 } from '../projections/runtime/runner.ts';
 import { documentPages, tenantUsage } from '../projections/usage/queries.ts';
-import { createEventCodec, createSchemaRegistry, registerEventSchemas } from '../schemas/codec.ts';
+import {
+  createEventCodec,
+  createSchemaRegistry,
+  registerEventSchemas,
+  registryAuthHeaders,
+} from '../schemas/codec.ts';
 
 export interface System {
   /** The API, when this process serves it. */
@@ -63,13 +68,14 @@ export async function startSystem(
   const started = Date.now();
   const metrics = createMetrics({ processMetrics: true });
   const topics = topicNames(config.topics.prefix);
-  await migrate(config.database.url, logger);
-  const pool = createPool(config.database.url);
+  await migrate(config.database, logger);
+  // The owner's pool, for the work that spans tenants: the cluster binding and batch completion.
+  const ownerPool = createPool(config.database.url, 2);
 
   const kafka = createKafka(config, logger);
   const admin = kafka.admin();
   await admin.connect();
-  await bindToCluster(pool, (await admin.describeCluster()).clusterId);
+  await bindToCluster(ownerPool, (await admin.describeCluster()).clusterId);
   const created = await provisionTopics(
     admin,
     eventLogTopicConfigs(
@@ -81,7 +87,7 @@ export async function startSystem(
   );
   if (created.length > 0) logger.info({ topics: created }, 'topics created');
 
-  const registry = createSchemaRegistry(config.registry.url);
+  const registry = createSchemaRegistry(config.registry.url, config.registry.auth);
   const codec = createEventCodec(registry, await registerEventSchemas(registry, topics));
   const producer = createEventProducer(kafka);
   await producer.connect();
@@ -105,13 +111,15 @@ export async function startSystem(
     await processors.stop();
     await producer.disconnect();
     await admin.disconnect();
-    await pool.end();
+    await ownerPool.end();
   };
   if (options.api === false) {
     logger.info({ processors: processors.names, ms: Date.now() - started }, 'processors started');
     return { app: null, url: null, processors, stop: stopInfra };
   }
 
+  // The API and the projections connect as the app role, held to one tenant per transaction.
+  const pool = createPool(config.database.appUrl);
   const projections: RunningProjection[] = [];
   for (const projection of PROJECTIONS) {
     projections.push(
@@ -129,11 +137,12 @@ export async function startSystem(
   }
   const eventLog = createEventLog(producer, codec, topics);
   const apiKeys = createApiKeyStore(pool);
-  const quotas = createQuotaStore(pool);
+  const db = tenantDatabase(pool);
+  const quotas = createQuotaStore(db);
   const quotaGuard = createQuotaGuard({
     quotasOf: quotas.get,
-    usageOf: (tenantId, day) => tenantUsage(pool, tenantId, day),
-    documentPagesOf: (tenantId, documentId) => documentPages(pool, tenantId, documentId),
+    usageOf: (tenantId, day) => tenantUsage(db(tenantId), tenantId, day),
+    documentPagesOf: (tenantId, documentId) => documentPages(db(tenantId), tenantId, documentId),
     now: Date.now,
   });
   const intake = createUploadIntake({
@@ -154,20 +163,22 @@ export async function startSystem(
       })
     : null;
   const batchCompletion = startBatchCompletion({
-    pool,
+    pool: ownerPool,
     eventLog,
     logger,
     ...clock,
     intervalMs: config.batches.completionIntervalMs,
     completedCounts: (tenantId, batchId, fileCount) =>
-      completedBatchCounts(pool, tenantId, batchId, fileCount),
+      completedBatchCounts(ownerPool, tenantId, batchId, fileCount),
   });
   const health: HealthCheck[] = [
     { name: 'kafka', check: async () => void (await admin.describeCluster()) },
     {
       name: 'registry',
       check: async () => {
-        const response = await fetch(`${config.registry.url}/subjects`);
+        const response = await fetch(`${config.registry.url}/subjects`, {
+          headers: registryAuthHeaders(config.registry.auth),
+        });
         if (!response.ok) throw new Error(`registry answered ${response.status}`);
       },
     },
@@ -223,6 +234,7 @@ export async function startSystem(
       await batchCompletion.stop();
       await Promise.all(projections.map((p) => p.stop()));
       await stopInfra();
+      await pool.end();
       logger.info('docstream stopped');
     },
   };

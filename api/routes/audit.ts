@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Pool } from '../../infra/postgres.ts';
+import type { TenantDatabase } from '../../infra/postgres.ts';
 import { listAudit } from '../../projections/audit/queries.ts';
 import { ACCESS } from '../auth/access.ts';
 import { principalOf } from '../auth/plugin.ts';
@@ -36,10 +36,11 @@ const AuditRecordSchema = Type.Object({
 
 /** Who read which patient data and when, for auditors. */
 export interface AuditRoutesOptions {
-  pool: Pool;
+  /** The database as the principal's tenant sees it. */
+  db: TenantDatabase;
 }
 
-export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async (app, { pool }) => {
+export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async (app, { db }) => {
   app.get(
     '/audit',
     {
@@ -62,7 +63,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
       const { tenantId } = principalOf(request);
       const { principal, patientId, documentId, from, to, limit, cursor } = request.query;
       const filters = { principal, patientId, documentId, from, to };
-      return listAudit(pool, tenantId, filters, { limit, cursor });
+      return listAudit(db(tenantId), tenantId, filters, { limit, cursor });
     },
   );
 };

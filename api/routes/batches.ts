@@ -1,7 +1,7 @@
 import sseModule from '@fastify/sse';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { BlobStore } from '../../infra/blobs/blob-store.ts';
-import type { Pool } from '../../infra/postgres.ts';
+import type { TenantDatabase } from '../../infra/postgres.ts';
 import { assertBatchOpen, batchNotFound } from '../../producers/batches/sessions.ts';
 import type { BatchWriteSide } from '../../producers/batches/write-side.ts';
 import type { CheckUploadQuota } from '../../producers/quotas/guard.ts';
@@ -31,7 +31,8 @@ const sse = sseModule as unknown as typeof sseModule.default;
 
 /** Batch uploads: open, add many files, close; the batch's state, and its progress live. */
 export interface BatchRoutesOptions {
-  pool: Pool;
+  /** The database as the principal's tenant sees it. */
+  db: TenantDatabase;
   blobs: BlobStore;
   batches: BatchWriteSide;
   awaitReadModel: AwaitReadModel;
@@ -42,7 +43,7 @@ export interface BatchRoutesOptions {
 
 export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async (
   app,
-  { pool, blobs, batches, awaitReadModel, limits, checkQuota },
+  { db, blobs, batches, awaitReadModel, limits, checkQuota },
 ) => {
   await app.register(sse);
 
@@ -93,7 +94,7 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
     async (request, reply) => {
       const { tenantId } = principalOf(request);
       const batchId = request.params.id;
-      await assertBatchOpen(pool, tenantId, batchId);
+      await assertBatchOpen(db(tenantId), tenantId, batchId);
       // At least one file; each is checked again with its own size as it is added.
       await checkQuota(tenantId, {
         documents: 1,
@@ -164,7 +165,11 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
     },
     async (request) => {
       await awaitReadModel('batches', request.query.minPosition);
-      const batch = await findBatch(pool, principalOf(request).tenantId, request.params.id);
+      const batch = await findBatch(
+        db(principalOf(request).tenantId),
+        principalOf(request).tenantId,
+        request.params.id,
+      );
       if (!batch) throw batchNotFound();
       return batch;
     },
@@ -196,7 +201,7 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
       const { minPosition } = request.query;
       const batchId = request.params.id;
       await awaitReadModel('batches', minPosition);
-      const read = () => findBatch(pool, tenantId, batchId);
+      const read = () => findBatch(db(tenantId), tenantId, batchId);
       if (!(await read())) throw batchNotFound();
       const disconnected = new AbortController();
       reply.sse.onClose(() => disconnected.abort());

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { BlobStore } from '../../infra/blobs/blob-store.ts';
 import { invalid, notFound } from '../../infra/errors.ts';
-import type { Pool } from '../../infra/postgres.ts';
+import type { TenantDatabase } from '../../infra/postgres.ts';
 import type { CheckUploadQuota } from '../../producers/quotas/guard.ts';
 import type { RequestReprocess } from '../../producers/reprocess/request.ts';
 import { parseUploadFields } from '../../producers/upload/fields.ts';
@@ -29,7 +29,8 @@ import {
 const errors = { 400: ErrorBody, 404: ErrorBody, 503: ErrorBody, 504: ErrorBody };
 
 export interface DocumentRoutesOptions {
-  pool: Pool;
+  /** The database as the principal's tenant sees it. */
+  db: TenantDatabase;
   blobs: BlobStore;
   intake: UploadIntake;
   requestReprocess: RequestReprocess;
@@ -41,7 +42,7 @@ export interface DocumentRoutesOptions {
 
 export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRoutesOptions> = async (
   app,
-  { pool, blobs, intake, requestReprocess, awaitReadModel, uploadMaxBytes, checkQuota },
+  { db, blobs, intake, requestReprocess, awaitReadModel, uploadMaxBytes, checkQuota },
 ) => {
   app.post(
     '/documents',
@@ -115,7 +116,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRoutesOptions> = 
       const { tenantId } = principalOf(request);
       const { limit, cursor, minPosition, ...filters } = request.query;
       await awaitReadModel(['documents', 'patients'], minPosition);
-      return listDocuments(pool, tenantId, filters, { limit, cursor });
+      return listDocuments(db(tenantId), tenantId, filters, { limit, cursor });
     },
   );
 
@@ -132,7 +133,11 @@ export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRoutesOptions> = 
     },
     async (request) => {
       await awaitReadModel(['documents', 'patients'], request.query.minPosition);
-      const document = await findDocument(pool, principalOf(request).tenantId, request.params.id);
+      const document = await findDocument(
+        db(principalOf(request).tenantId),
+        principalOf(request).tenantId,
+        request.params.id,
+      );
       if (!document) throw notFound('DOCUMENT_NOT_FOUND', 'no such document for this tenant');
       return document;
     },
@@ -151,7 +156,11 @@ export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRoutesOptions> = 
     },
     async (request) => {
       await awaitReadModel('timeline', request.query.minPosition);
-      const events = await documentHistory(pool, principalOf(request).tenantId, request.params.id);
+      const events = await documentHistory(
+        db(principalOf(request).tenantId),
+        principalOf(request).tenantId,
+        request.params.id,
+      );
       if (events.length === 0)
         throw notFound('DOCUMENT_NOT_FOUND', 'no such document for this tenant');
       return { documentId: request.params.id, events };

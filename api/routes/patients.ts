@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { notFound } from '../../infra/errors.ts';
-import type { Pool } from '../../infra/postgres.ts';
+import type { Queryable, TenantDatabase } from '../../infra/postgres.ts';
 import { patientNotFound } from '../../producers/patients/lookup.ts';
 import type { MergePatients } from '../../producers/patients/merge.ts';
 import { findDocument } from '../../projections/documents/queries.ts';
@@ -41,22 +41,23 @@ const errors = { 400: ErrorBody, 404: ErrorBody, 504: ErrorBody };
 const FACTS = ['patients', 'documents', 'entities'] as const;
 const MERGED = ' A merged patient answers as the survivor it was merged into.';
 
-async function survivor(pool: Pool, tenantId: string, id: string): Promise<PatientView> {
-  const patient = await findPatient(pool, tenantId, id);
+async function survivor(db: Queryable, tenantId: string, id: string): Promise<PatientView> {
+  const patient = await findPatient(db, tenantId, id);
   if (!patient) throw patientNotFound();
   return patient;
 }
 
 /** The patient index and each patient's clinical facts, merges followed; merging patients. */
 export interface PatientRoutesOptions {
-  pool: Pool;
+  /** The database as the principal's tenant sees it. */
+  db: TenantDatabase;
   mergePatients: MergePatients;
   awaitReadModel: AwaitReadModel;
 }
 
 export const patientRoutes: FastifyPluginAsyncTypebox<PatientRoutesOptions> = async (
   app,
-  { pool, mergePatients, awaitReadModel },
+  { db, mergePatients, awaitReadModel },
 ) => {
   app.get(
     '/patients',
@@ -72,7 +73,7 @@ export const patientRoutes: FastifyPluginAsyncTypebox<PatientRoutesOptions> = as
       const { tenantId } = principalOf(request);
       const { q, limit, cursor, minPosition } = request.query;
       await awaitReadModel(['patients'], minPosition);
-      return listPatients(pool, tenantId, { q }, { limit, cursor });
+      return listPatients(db(tenantId), tenantId, { q }, { limit, cursor });
     },
   );
 
@@ -92,8 +93,8 @@ export const patientRoutes: FastifyPluginAsyncTypebox<PatientRoutesOptions> = as
       const { tenantId } = principalOf(request);
       const { minPosition } = request.query;
       await awaitReadModel(['patients', 'documents'], minPosition);
-      const patient = await survivor(pool, tenantId, request.params.id);
-      return { ...patient, documents: await patientDocuments(pool, tenantId, patient.id) };
+      const patient = await survivor(db(tenantId), tenantId, request.params.id);
+      return { ...patient, documents: await patientDocuments(db(tenantId), tenantId, patient.id) };
     },
   );
 
@@ -113,8 +114,11 @@ export const patientRoutes: FastifyPluginAsyncTypebox<PatientRoutesOptions> = as
       const { tenantId } = principalOf(request);
       const { test, minPosition } = request.query;
       await awaitReadModel(FACTS, minPosition);
-      const patient = await survivor(pool, tenantId, request.params.id);
-      return { patientId: patient.id, labs: await patientLabs(pool, tenantId, patient.id, test) };
+      const patient = await survivor(db(tenantId), tenantId, request.params.id);
+      return {
+        patientId: patient.id,
+        labs: await patientLabs(db(tenantId), tenantId, patient.id, test),
+      };
     },
   );
 
@@ -134,10 +138,10 @@ export const patientRoutes: FastifyPluginAsyncTypebox<PatientRoutesOptions> = as
       const { tenantId } = principalOf(request);
       const { minPosition } = request.query;
       await awaitReadModel(FACTS, minPosition);
-      const patient = await survivor(pool, tenantId, request.params.id);
+      const patient = await survivor(db(tenantId), tenantId, request.params.id);
       return {
         patientId: patient.id,
-        medications: await patientMedications(pool, tenantId, patient.id),
+        medications: await patientMedications(db(tenantId), tenantId, patient.id),
       };
     },
   );
@@ -158,10 +162,10 @@ export const patientRoutes: FastifyPluginAsyncTypebox<PatientRoutesOptions> = as
       const { tenantId } = principalOf(request);
       const { minPosition } = request.query;
       await awaitReadModel(FACTS, minPosition);
-      const patient = await survivor(pool, tenantId, request.params.id);
+      const patient = await survivor(db(tenantId), tenantId, request.params.id);
       return {
         patientId: patient.id,
-        diagnoses: await patientDiagnoses(pool, tenantId, patient.id),
+        diagnoses: await patientDiagnoses(db(tenantId), tenantId, patient.id),
       };
     },
   );
@@ -214,9 +218,9 @@ export const patientRoutes: FastifyPluginAsyncTypebox<PatientRoutesOptions> = as
       const { tenantId } = principalOf(request);
       const { minPosition } = request.query;
       await awaitReadModel(['entities', 'documents'], minPosition);
-      const entities = await documentEntities(pool, tenantId, request.params.id);
+      const entities = await documentEntities(db(tenantId), tenantId, request.params.id);
       if (entities) return entities;
-      if (!(await findDocument(pool, tenantId, request.params.id))) {
+      if (!(await findDocument(db(tenantId), tenantId, request.params.id))) {
         throw notFound('DOCUMENT_NOT_FOUND', 'no such document for this tenant');
       }
       return {

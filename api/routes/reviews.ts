@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Pool } from '../../infra/postgres.ts';
+import type { TenantDatabase } from '../../infra/postgres.ts';
 import type { ResolveReview } from '../../producers/review/resolve.ts';
 import { listReviews } from '../../projections/reviews/queries.ts';
 import { AUDITED_READS } from '../audit/reads.ts';
@@ -19,14 +19,15 @@ const errors = { 400: ErrorBody, 404: ErrorBody, 504: ErrorBody };
 
 /** Patient-match reviews: the queue people work, and their decisions. */
 export interface ReviewRoutesOptions {
-  pool: Pool;
+  /** The database as the principal's tenant sees it. */
+  db: TenantDatabase;
   resolveReview: ResolveReview;
   awaitReadModel: AwaitReadModel;
 }
 
 export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = async (
   app,
-  { pool, resolveReview, awaitReadModel },
+  { db, resolveReview, awaitReadModel },
 ) => {
   app.get(
     '/reviews',
@@ -44,7 +45,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = asyn
       const { tenantId } = principalOf(request);
       const { status, limit, cursor, minPosition } = request.query;
       await awaitReadModel(['reviews'], minPosition);
-      return listReviews(pool, tenantId, status, { limit, cursor });
+      return listReviews(db(tenantId), tenantId, status, { limit, cursor });
     },
   );
 

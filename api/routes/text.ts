@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { notFound } from '../../infra/errors.ts';
-import type { Pool } from '../../infra/postgres.ts';
+import type { TenantDatabase } from '../../infra/postgres.ts';
 import { findDocument } from '../../projections/documents/queries.ts';
 import { documentText, searchDocuments } from '../../projections/text/queries.ts';
 import { AUDITED_READS } from '../audit/reads.ts';
@@ -20,13 +20,14 @@ const errors = { 400: ErrorBody, 404: ErrorBody, 504: ErrorBody };
 
 /** The text read from documents: per page, and searched across a tenant's documents. */
 export interface TextRoutesOptions {
-  pool: Pool;
+  /** The database as the principal's tenant sees it. */
+  db: TenantDatabase;
   awaitReadModel: AwaitReadModel;
 }
 
 export const textRoutes: FastifyPluginAsyncTypebox<TextRoutesOptions> = async (
   app,
-  { pool, awaitReadModel },
+  { db, awaitReadModel },
 ) => {
   app.get(
     '/documents/:id/text',
@@ -43,8 +44,8 @@ export const textRoutes: FastifyPluginAsyncTypebox<TextRoutesOptions> = async (
       const { tenantId } = principalOf(request);
       const { minPosition } = request.query;
       await awaitReadModel('text', minPosition);
-      const pages = await documentText(pool, tenantId, request.params.id);
-      if (pages.length === 0 && !(await findDocument(pool, tenantId, request.params.id))) {
+      const pages = await documentText(db(tenantId), tenantId, request.params.id);
+      if (pages.length === 0 && !(await findDocument(db(tenantId), tenantId, request.params.id))) {
         throw notFound('DOCUMENT_NOT_FOUND', 'no such document for this tenant');
       }
       return { documentId: request.params.id, pages };
@@ -65,7 +66,7 @@ export const textRoutes: FastifyPluginAsyncTypebox<TextRoutesOptions> = async (
       const { tenantId } = principalOf(request);
       const { q, limit, minPosition } = request.query;
       await awaitReadModel('text', minPosition);
-      return { items: await searchDocuments(pool, tenantId, q, limit) };
+      return { items: await searchDocuments(db(tenantId), tenantId, q, limit) };
     },
   );
 };

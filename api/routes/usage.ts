@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { invalid } from '../../infra/errors.ts';
-import type { Pool } from '../../infra/postgres.ts';
+import type { TenantDatabase } from '../../infra/postgres.ts';
 import type { QuotaStore } from '../../producers/quotas/store.ts';
 import { tenantUsage, usageByDay } from '../../projections/usage/queries.ts';
 import { ACCESS } from '../auth/access.ts';
@@ -83,7 +83,8 @@ export function usageRange(
 }
 
 export interface UsageRoutesOptions {
-  pool: Pool;
+  /** The database as the principal's tenant sees it. */
+  db: TenantDatabase;
   quotas: QuotaStore;
   awaitReadModel: AwaitReadModel;
   now: () => number;
@@ -92,7 +93,7 @@ export interface UsageRoutesOptions {
 /** The tenant's usage per day, and its quotas: read by admins and auditors, set by admins. */
 export const usageRoutes: FastifyPluginAsyncTypebox<UsageRoutesOptions> = async (
   app,
-  { pool, quotas, awaitReadModel, now },
+  { db, quotas, awaitReadModel, now },
 ) => {
   app.get(
     '/usage',
@@ -109,8 +110,8 @@ export const usageRoutes: FastifyPluginAsyncTypebox<UsageRoutesOptions> = async 
       const { from, to } = usageRange(request.query, now());
       await awaitReadModel('usage', request.query.minPosition);
       const [days, { storedBytes }] = await Promise.all([
-        usageByDay(pool, tenantId, from, to),
-        tenantUsage(pool, tenantId, to),
+        usageByDay(db(tenantId), tenantId, from, to),
+        tenantUsage(db(tenantId), tenantId, to),
       ]);
       const totals = { documents: 0, bytes: 0, pages: 0, ocrPages: 0 };
       for (const day of days) {

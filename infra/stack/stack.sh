@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The local stack, without Docker: PostgreSQL (when DATABASE_URL does not answer), Apache Kafka in
 # KRaft mode, Apicurio Registry and Keycloak (STACK_KEYCLOAK=0 leaves it out), from Maven Central's
-# artifacts.
+# artifacts. With Keycloak, the registry takes writes only with a credential of its realm.
 #   stack.sh up       start what is not running, wait until each part answers
 #   stack.sh down     stop docstream (npm start) and every part that `up` started
 #   stack.sh status   each part's state; exit 0 only when all answer
@@ -329,12 +329,33 @@ registry_ready() {
     curl -sf "$SCHEMA_REGISTRY_URL/apis/ccompat/v7/subjects" >/dev/null
 }
 
+# With Keycloak in the stack, the registry takes writes only from a client of realm docstream
+# with the role sr-developer (docstream-registry), which sends its client id and secret as HTTP
+# basic auth for the registry to exchange at Keycloak; reads need no credential, so consumers fetch
+# schemas by id. Without Keycloak (STACK_KEYCLOAK=0) it takes anyone, as it has nothing to ask.
+registry_auth() {
+  ((STACK_KEYCLOAK)) || return 0
+  printf '%s\n' QUARKUS_OIDC_TENANT_ENABLED=true "QUARKUS_OIDC_AUTH_SERVER_URL=$keycloak_issuer" \
+    APICURIO_AUTHN_BASIC_CLIENT_CREDENTIALS_ENABLED=true APICURIO_AUTH_ROLE_BASED_AUTHORIZATION=true \
+    APICURIO_AUTH_ANONYMOUS_READ_ACCESS_ENABLED=true
+}
+
 registry_up() {
   if ! alive "$run/registry.pid" && curl -sf "$SCHEMA_REGISTRY_URL/apis/ccompat/v7/subjects" >/dev/null; then
     say "schema registry answers at $SCHEMA_REGISTRY_URL"; return 0
   fi
+  local auth settings; auth=$(registry_auth)
+  # Ours, started with other auth settings, or against a realm since imported afresh (new signing
+  # keys, while it holds the old ones and tokens signed with them): start it again.
+  settings=${auth:-none}; [[ -z $auth ]] || settings+=$'\n'"realm $(keycloak_realm_sum)"
+  if alive "$run/registry.pid" && [[ $(cat "$run/registry.auth" 2>/dev/null) != "$settings" ]]; then
+    say "schema registry runs with other auth settings: restarting it"
+    stop_pid "schema registry" "$run/registry.pid"
+  fi
   if ! alive "$run/registry.pid"; then
-    local java; java=$(stack_java "Apicurio Registry")
+    local java auth_env=(); java=$(stack_java "Apicurio Registry")
+    [[ -z $auth ]] || mapfile -t auth_env <<<"$auth"
+    echo "$settings" >"$run/registry.auth"
     APICURIO_STORAGE_KIND=sql \
     APICURIO_STORAGE_SQL_KIND=postgresql \
     APICURIO_DATASOURCE_URL="jdbc:postgresql://$pg_host:$pg_port/$REGISTRY_DATABASE" \
@@ -344,7 +365,8 @@ registry_up() {
     QUARKUS_HTTP_HOST="$registry_host" QUARKUS_HTTP_PORT="$registry_port" \
     QUARKUS_MANAGEMENT_HOST="$registry_host" QUARKUS_MANAGEMENT_PORT="$registry_mgmt_port" \
     QUARKUS_HTTP_ACCESS_LOG_ENABLED=false QUARKUS_LOG_CATEGORY__IO_APICURIO_REGISTRY_LOGGING_AUDIT__LEVEL=WARN \
-      spawn "$run/registry.pid" "$logs/registry.log" "$java" -Xms128m -Xmx512m -jar "$dist/apicurio/app/quarkus-run.jar"
+      spawn "$run/registry.pid" "$logs/registry.log" env "${auth_env[@]}" \
+        "$java" -Xms128m -Xmx512m -jar "$dist/apicurio/app/quarkus-run.jar"
   fi
   local t=$(date +%s)
   wait_for "schema registry" "$logs/registry.log" registry_ready
@@ -408,8 +430,12 @@ keycloak_build() {
 
 # The realm file is the source of truth: when it changes, Keycloak's database starts afresh, and
 # whenever the realm is missing from it, the start imports the file (keycloak_import).
+keycloak_realm_stamp=$data/keycloak/realm.sha256
+keycloak_realm_sum() { sha256sum "$keycloak_realm_file" | cut -d' ' -f1; }
+keycloak_realm_current() { [[ $(cat "$keycloak_realm_stamp" 2>/dev/null) == "$(keycloak_realm_sum)" ]]; }
+
 keycloak_realm() {
-  local stamp=$data/keycloak/realm.sha256 sum; sum=$(sha256sum "$keycloak_realm_file" | cut -d' ' -f1)
+  local stamp=$keycloak_realm_stamp sum; sum=$(keycloak_realm_sum)
   mkdir -p "$data/keycloak"
   if [[ $(cat "$stamp" 2>/dev/null) != "$sum" ]]; then
     PGOPTIONS="-c client_min_messages=warning" admin_psql -c "DROP DATABASE IF EXISTS \"$KEYCLOAK_DATABASE\" WITH (FORCE)"
@@ -432,6 +458,11 @@ keycloak_start() {
   keycloak_elsewhere=0
   if ! alive "$run/keycloak.pid" && curl -sf "$keycloak_issuer/.well-known/openid-configuration" >/dev/null; then
     keycloak_elsewhere=1; return 0
+  fi
+  # Ours, started before the realm file changed: a new start imports it afresh.
+  if alive "$run/keycloak.pid" && ! keycloak_realm_current; then
+    say "realm file changed since Keycloak started: restarting it"
+    keycloak_stop
   fi
   alive "$run/keycloak.pid" && return 0
   local java; java=$(stack_java Keycloak)

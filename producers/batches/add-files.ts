@@ -1,6 +1,6 @@
 import type { StagedBlob } from '../../infra/blobs/blob-store.ts';
 import { DocstreamError } from '../../infra/errors.ts';
-import { type Pool, withTransaction } from '../../infra/postgres.ts';
+import { type Pool, withTenant } from '../../infra/postgres.ts';
 import { parseUploadFields } from '../upload/fields.ts';
 import type { UploadIntake } from '../upload/intake.ts';
 import { lockOpenBatch } from './sessions.ts';
@@ -33,11 +33,11 @@ export type AddFiles = (request: AddFilesRequest) => Promise<FileResult[]>;
 export function createAddFiles(deps: { pool: Pool; intake: UploadIntake }): AddFiles {
   return async ({ tenantId, batchId, files, fields, actor }) => {
     // An unknown or closed batch refuses the whole request.
-    await withTransaction(deps.pool, (db) => lockOpenBatch(db, tenantId, batchId));
+    await withTenant(deps.pool, tenantId, (db) => lockOpenBatch(db, tenantId, batchId));
     // What this request added so far, which the usage a quota is checked against cannot show yet.
     const addedSoFar = { documents: 0, bytes: 0 };
     const addOne = (file: StagedFile) =>
-      withTransaction(deps.pool, async (db) => {
+      withTenant(deps.pool, tenantId, async (db) => {
         await lockOpenBatch(db, tenantId, batchId);
         const upload = parseUploadFields({ ...fields, tenantId, fileName: file.fileName });
         const accepted = await deps.intake({

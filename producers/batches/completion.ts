@@ -7,6 +7,7 @@ import { newMetadata } from '../event-metadata.ts';
 export const COMPLETION_ACTOR = 'batch-completion';
 
 export interface CompletionDeps {
+  /** The owner's: the closed batches of every tenant are looked at together. */
   pool: Pool;
   eventLog: EventLog;
   logger: Logger;

@@ -1,4 +1,4 @@
-import { withTransaction } from '../../infra/postgres.ts';
+import { withTenant } from '../../infra/postgres.ts';
 import type { BatchClosed, BatchOpened, LogPosition } from '../../schemas/events.ts';
 import { newMetadata } from '../event-metadata.ts';
 import { appendOrUnavailable, type BatchSessionDeps, lockOpenBatch } from './sessions.ts';
@@ -25,7 +25,7 @@ export type CloseBatch = (
 /** Opens a batch: its session row and `BatchOpened`, both or neither. */
 export function createOpenBatch(deps: BatchSessionDeps): OpenBatch {
   return ({ tenantId, name, actor }) =>
-    withTransaction(deps.pool, async (db) => {
+    withTenant(deps.pool, tenantId, async (db) => {
       const batchId = deps.newId();
       const event: BatchOpened = {
         type: 'BatchOpened',
@@ -53,7 +53,7 @@ export function createOpenBatch(deps: BatchSessionDeps): OpenBatch {
  */
 export function createCloseBatch(deps: BatchSessionDeps): CloseBatch {
   return ({ tenantId, batchId, actor }) =>
-    withTransaction(deps.pool, async (db) => {
+    withTenant(deps.pool, tenantId, async (db) => {
       const { fileCount } = await lockOpenBatch(db, tenantId, batchId);
       const event: BatchClosed = {
         type: 'BatchClosed',

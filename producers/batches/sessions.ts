@@ -1,6 +1,6 @@
 import { DocstreamError, notFound } from '../../infra/errors.ts';
 import type { EventLog } from '../../infra/kafka/event-log.ts';
-import type { Pool, PoolClient } from '../../infra/postgres.ts';
+import type { Pool, PoolClient, Queryable } from '../../infra/postgres.ts';
 import type { BatchEvent } from '../../schemas/events.ts';
 import { eventLogUnavailable } from '../errors.ts';
 
@@ -40,8 +40,8 @@ export async function lockOpenBatch(
 }
 
 /** The same check without the lock, to refuse a request before its files are received. */
-export async function assertBatchOpen(pool: Pool, tenantId: string, batchId: string) {
-  const { rows } = await pool.query<{ status: string }>(
+export async function assertBatchOpen(db: Queryable, tenantId: string, batchId: string) {
+  const { rows } = await db.query<{ status: string }>(
     'SELECT status FROM write_side.batch_sessions WHERE tenant_id = $1 AND batch_id = $2',
     [tenantId, batchId],
   );

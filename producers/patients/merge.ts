@@ -1,6 +1,6 @@
 import { invalid } from '../../infra/errors.ts';
 import type { EventLog } from '../../infra/kafka/event-log.ts';
-import { type Pool, withTransaction } from '../../infra/postgres.ts';
+import { type Pool, withTenant } from '../../infra/postgres.ts';
 import type { LogPosition, PatientsMerged } from '../../schemas/events.ts';
 import { eventLogUnavailable } from '../errors.ts';
 import { newMetadata } from '../event-metadata.ts';
@@ -45,7 +45,7 @@ export function createPatientMerger(deps: {
     if (survivorId === mergedId) {
       throw invalid('SAME_PATIENT', 'a patient cannot be merged into itself');
     }
-    return withTransaction(deps.pool, async (db) => {
+    return withTenant(deps.pool, tenantId, async (db) => {
       await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
         `patient-merges/${tenantId}`,
       ]);

@@ -1,4 +1,4 @@
-import type { Pool } from '../../infra/postgres.ts';
+import type { TenantDatabase } from '../../infra/postgres.ts';
 import { NO_QUOTAS, type Quotas } from './decision.ts';
 
 /** A change to a tenant's quotas: an absent limit stays as it is, a null one is cleared. */
@@ -32,10 +32,10 @@ const quotasOf = (row: QuotaRow | undefined): Quotas =>
     : NO_QUOTAS;
 
 /** Tenants' quotas, kept by the write side (write_side.tenant_quotas). */
-export function createQuotaStore(pool: Pool): QuotaStore {
+export function createQuotaStore(db: TenantDatabase): QuotaStore {
   return {
     async get(tenantId) {
-      const { rows } = await pool.query<QuotaRow>(
+      const { rows } = await db(tenantId).query<QuotaRow>(
         `SELECT max_stored_bytes, max_documents_per_day, max_ocr_pages_per_day
          FROM write_side.tenant_quotas WHERE tenant_id = $1`,
         [tenantId],
@@ -49,7 +49,7 @@ export function createQuotaStore(pool: Pool): QuotaStore {
           `${COLUMNS[limit]} = CASE WHEN $${i + 6} THEN EXCLUDED.${COLUMNS[limit]}
              ELSE tenant_quotas.${COLUMNS[limit]} END`,
       ).join(', ');
-      const { rows } = await pool.query<QuotaRow>(
+      const { rows } = await db(tenantId).query<QuotaRow>(
         `INSERT INTO write_side.tenant_quotas AS tenant_quotas
            (tenant_id, updated_by, ${LIMITS.map((l) => COLUMNS[l]).join(', ')})
          VALUES ($1, $2, $3, $4, $5)

@@ -1,6 +1,6 @@
 import { notFound } from '../../infra/errors.ts';
 import type { EventLog } from '../../infra/kafka/event-log.ts';
-import { type Pool, withTransaction } from '../../infra/postgres.ts';
+import { type Pool, withTenant } from '../../infra/postgres.ts';
 import {
   type DocumentReprocessRequested,
   type LogPosition,
@@ -40,7 +40,7 @@ export function createReprocessRequester(deps: {
   checkQuota?: CheckReprocessQuota;
 }): RequestReprocess {
   return (request) =>
-    withTransaction(deps.pool, async (db) => {
+    withTenant(deps.pool, request.tenantId, async (db) => {
       const { rows } = await db.query<{
         blob_ref: string;
         media_type: string;

@@ -1,6 +1,6 @@
 import { invalid, notFound } from '../../infra/errors.ts';
 import type { EventLog } from '../../infra/kafka/event-log.ts';
-import { type Pool, type PoolClient, withTransaction } from '../../infra/postgres.ts';
+import { type Pool, type PoolClient, withTenant } from '../../infra/postgres.ts';
 import type { LogPosition } from '../../schemas/events.ts';
 import { eventLogUnavailable } from '../errors.ts';
 import { conflict, knownPatient } from '../patients/lookup.ts';
@@ -40,7 +40,7 @@ export function createReviewResolver(deps: {
   newId: () => string;
 }): ResolveReview {
   return (request) =>
-    withTransaction(deps.pool, async (db) => {
+    withTenant(deps.pool, request.tenantId, async (db) => {
       const review = await openReview(db, request.tenantId, request.reviewId);
       const patientId = await assignee(db, request);
       const { rowCount } = await db.query(

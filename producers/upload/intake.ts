@@ -1,7 +1,7 @@
 import type { BlobStore, StagedBlob } from '../../infra/blobs/blob-store.ts';
 import { DocstreamError, invalid } from '../../infra/errors.ts';
 import type { EventLog } from '../../infra/kafka/event-log.ts';
-import { type Pool, type PoolClient, withTransaction } from '../../infra/postgres.ts';
+import { type Pool, type PoolClient, withTenant } from '../../infra/postgres.ts';
 import type { DocumentUploaded, LogPosition } from '../../schemas/events.ts';
 import { eventLogUnavailable } from '../errors.ts';
 import { newMetadata } from '../event-metadata.ts';
@@ -62,7 +62,7 @@ export function createUploadIntake(deps: IntakeDeps): UploadIntake {
 
     const { within } = request;
     const transaction = <T>(work: (db: PoolClient) => Promise<T>) =>
-      within ? work(within) : withTransaction(deps.pool, work);
+      within ? work(within) : withTenant(deps.pool, tenantId, work);
     return transaction(async (db) => {
       await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
         `${tenantId}/${staged.sha256}`,

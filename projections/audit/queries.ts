@@ -1,4 +1,4 @@
-import type { Pool } from '../../infra/postgres.ts';
+import type { Queryable } from '../../infra/postgres.ts';
 import { decodeCursor, pageOf } from '../runtime/paging.ts';
 
 export interface AuditRecordView {
@@ -48,7 +48,7 @@ const toView = (r: AuditRow): AuditRecordView => ({
 
 /** A tenant's reads of patient data, newest first; the cursor is the (occurred_at, event id) of the last. */
 export async function listAudit(
-  pool: Pool,
+  db: Queryable,
   tenantId: string,
   filters: AuditFilters,
   page: { limit: number; cursor?: string | undefined },
@@ -70,7 +70,7 @@ export async function listAudit(
     where.push(`(occurred_at, event_id) < ($${values.length - 1}, $${values.length})`);
   }
   values.push(page.limit + 1);
-  const { rows } = await pool.query<AuditRow>(
+  const { rows } = await db.query<AuditRow>(
     `SELECT event_id, occurred_at, principal, route, method, document_ids, patient_ids,
        result_count, status
      FROM audit WHERE ${where.join(' AND ')}

@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from '../../infra/postgres.ts';
+import type { Queryable } from '../../infra/postgres.ts';
 import { type BatchCounts, countFiles, type FileState, isComplete } from './progress.ts';
 import type { BatchStatus } from './projection.ts';
 
@@ -53,8 +53,6 @@ interface FileRow {
   patient_id: string | null;
 }
 
-type Queryable = Pick<Pool | PoolClient, 'query'>;
-
 /** The files of a batch as far as the read models know them, in the order they were added. */
 export async function batchFiles(
   db: Queryable,
@@ -83,11 +81,11 @@ export async function batchFiles(
 }
 
 export async function findBatch(
-  pool: Pool,
+  db: Queryable,
   tenantId: string,
   batchId: string,
 ): Promise<BatchView | null> {
-  const { rows } = await pool.query<BatchRow>(
+  const { rows } = await db.query<BatchRow>(
     `SELECT name, status, file_count, opened_at, closed_at, completed_at, processed, failed,
        matched, created, in_review
      FROM batches WHERE tenant_id = $1 AND batch_id = $2`,
@@ -95,7 +93,7 @@ export async function findBatch(
   );
   const batch = rows[0];
   if (!batch) return null;
-  const files = await batchFiles(pool, tenantId, batchId);
+  const files = await batchFiles(db, tenantId, batchId);
   return {
     batchId,
     tenantId,

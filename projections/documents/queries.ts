@@ -1,4 +1,4 @@
-import type { Pool } from '../../infra/postgres.ts';
+import type { Queryable } from '../../infra/postgres.ts';
 import { decodeCursor, pageOf } from '../runtime/paging.ts';
 
 export interface DocumentView {
@@ -140,8 +140,8 @@ const toView = (r: DocumentRow): DocumentView => ({
     : null,
 });
 
-export async function findDocument(pool: Pool, tenantId: string, id: string) {
-  const { rows } = await pool.query<DocumentRow>(
+export async function findDocument(db: Queryable, tenantId: string, id: string) {
+  const { rows } = await db.query<DocumentRow>(
     `SELECT ${COLUMNS} FROM documents WHERE tenant_id = $1 AND document_id = $2`,
     [tenantId, id],
   );
@@ -150,7 +150,7 @@ export async function findDocument(pool: Pool, tenantId: string, id: string) {
 
 /** Newest first; the cursor is the (uploaded_at, id) of the last row of the previous page. */
 export async function listDocuments(
-  pool: Pool,
+  db: Queryable,
   tenantId: string,
   filters: DocumentFilters,
   page: { limit: number; cursor?: string },
@@ -174,7 +174,7 @@ export async function listDocuments(
     where.push(`(uploaded_at, document_id) < ($${values.length - 1}, $${values.length})`);
   }
   values.push(page.limit + 1);
-  const { rows } = await pool.query<DocumentRow>(
+  const { rows } = await db.query<DocumentRow>(
     `SELECT ${COLUMNS} FROM documents WHERE ${where.join(' AND ')}
      ORDER BY uploaded_at DESC, document_id DESC LIMIT $${values.length}`,
     values,

@@ -1,4 +1,4 @@
-import type { Pool } from '../../infra/postgres.ts';
+import type { Queryable } from '../../infra/postgres.ts';
 import { OF_PATIENT } from '../patients/queries.ts';
 import { searchKey } from './values.ts';
 
@@ -12,11 +12,11 @@ export interface DocumentEntities {
 }
 
 export async function documentEntities(
-  pool: Pool,
+  db: Queryable,
   tenantId: string,
   documentId: string,
 ): Promise<DocumentEntities | null> {
-  const { rows } = await pool.query(
+  const { rows } = await db.query(
     `SELECT round, date_format, extracted_at, entities FROM document_entities
      WHERE tenant_id = $1 AND document_id = $2`,
     [tenantId, documentId],
@@ -78,14 +78,14 @@ export interface LabResult extends FactSource {
 
 /** A patient's lab values over time; `test` matches the test name, case and accents aside. */
 export async function patientLabs(
-  pool: Pool,
+  db: Queryable,
   tenantId: string,
   patientId: string,
   test?: string,
 ): Promise<LabResult[]> {
   const values: unknown[] = [tenantId, patientId];
   if (test) values.push(searchKey(test));
-  const { rows } = await pool.query(
+  const { rows } = await db.query(
     `SELECT ${SOURCE}, e.test, e.value, e.unit, e.reference_range, e.reference_low,
        e.reference_high, e.flag, e.flag_source
      ${FROM('document_labs')}${test ? ' AND e.test_key = $3' : ''} ${CHRONOLOGICAL}`,
@@ -113,11 +113,11 @@ export interface Medication extends FactSource {
 }
 
 export async function patientMedications(
-  pool: Pool,
+  db: Queryable,
   tenantId: string,
   patientId: string,
 ): Promise<Medication[]> {
-  const { rows } = await pool.query(
+  const { rows } = await db.query(
     `SELECT ${SOURCE}, e.name, e.strength, e.route, e.frequency, e.times_per_day
      ${FROM('document_medications')} ${CHRONOLOGICAL}`,
     [tenantId, patientId],
@@ -138,11 +138,11 @@ export interface Diagnosis extends FactSource {
 }
 
 export async function patientDiagnoses(
-  pool: Pool,
+  db: Queryable,
   tenantId: string,
   patientId: string,
 ): Promise<Diagnosis[]> {
-  const { rows } = await pool.query(
+  const { rows } = await db.query(
     `SELECT ${SOURCE}, e.text, e.icd10 ${FROM('document_diagnoses')} ${CHRONOLOGICAL}`,
     [tenantId, patientId],
   );

@@ -1,4 +1,4 @@
-import type { Pool } from '../../infra/postgres.ts';
+import type { Queryable } from '../../infra/postgres.ts';
 import { searchKey } from '../entities/values.ts';
 import { decodeCursor, pageOf } from '../runtime/paging.ts';
 
@@ -70,11 +70,11 @@ const toView = (r: PatientRow): PatientView => ({
 
 /** The patient, or the survivor it was merged into; null when the tenant has no such patient. */
 export async function findPatient(
-  pool: Pool,
+  db: Queryable,
   tenantId: string,
   id: string,
 ): Promise<PatientView | null> {
-  const { rows } = await pool.query<PatientRow>(
+  const { rows } = await db.query<PatientRow>(
     `SELECT ${COLUMNS}, r.merged_into AS requested_merged_into
      FROM patients r JOIN patients p
        ON p.tenant_id = r.tenant_id AND p.patient_id = COALESCE(r.merged_into, r.patient_id)
@@ -86,7 +86,7 @@ export async function findPatient(
 
 /** Patients not merged into another, newest registration first; `q` filters on the name. */
 export async function listPatients(
-  pool: Pool,
+  db: Queryable,
   tenantId: string,
   filters: { q?: string },
   page: { limit: number; cursor?: string },
@@ -103,7 +103,7 @@ export async function listPatients(
     where.push(`(p.registered_at, p.patient_id) < ($${values.length - 1}, $${values.length})`);
   }
   values.push(page.limit + 1);
-  const { rows } = await pool.query<PatientRow>(
+  const { rows } = await db.query<PatientRow>(
     `SELECT ${COLUMNS}, NULL AS requested_merged_into FROM patients p
      WHERE ${where.join(' AND ')}
      ORDER BY p.registered_at DESC, p.patient_id DESC LIMIT $${values.length}`,
@@ -127,11 +127,11 @@ export interface PatientDocument {
 
 /** The documents of a survivor and of the patients merged into it, newest first. */
 export async function patientDocuments(
-  pool: Pool,
+  db: Queryable,
   tenantId: string,
   patientId: string,
 ): Promise<PatientDocument[]> {
-  const { rows } = await pool.query(
+  const { rows } = await db.query(
     `SELECT d.document_id, d.file_name, d.document_type, d.status, d.uploaded_at, d.patient_id,
        d.match_status, d.match_score, d.match_method
      FROM documents d WHERE ${OF_PATIENT}

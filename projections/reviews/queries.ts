@@ -1,4 +1,4 @@
-import type { Pool } from '../../infra/postgres.ts';
+import type { Queryable } from '../../infra/postgres.ts';
 import type { MatchCandidate, PatientSubject } from '../../schemas/events.ts';
 import { decodeCursor, pageOf } from '../runtime/paging.ts';
 
@@ -61,11 +61,11 @@ const toView = (r: ReviewRow): ReviewView => ({
 });
 
 export async function findReview(
-  pool: Pool,
+  db: Queryable,
   tenantId: string,
   reviewId: string,
 ): Promise<ReviewView | null> {
-  const { rows } = await pool.query<ReviewRow>(
+  const { rows } = await db.query<ReviewRow>(
     `SELECT ${COLUMNS} FROM reviews WHERE tenant_id = $1 AND review_id = $2`,
     [tenantId, reviewId],
   );
@@ -74,7 +74,7 @@ export async function findReview(
 
 /** Oldest first, so the longest-waiting review is worked first; cursor as for documents. */
 export async function listReviews(
-  pool: Pool,
+  db: Queryable,
   tenantId: string,
   status: string,
   page: { limit: number; cursor?: string },
@@ -86,7 +86,7 @@ export async function listReviews(
     after = ' AND (requested_at, review_id) > ($3, $4)';
   }
   values.push(page.limit + 1);
-  const { rows } = await pool.query<ReviewRow>(
+  const { rows } = await db.query<ReviewRow>(
     `SELECT ${COLUMNS} FROM reviews WHERE tenant_id = $1 AND status = $2${after}
      ORDER BY requested_at, review_id LIMIT $${values.length}`,
     values,

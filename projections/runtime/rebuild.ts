@@ -2,8 +2,9 @@ import type { Admin } from 'kafkajs';
 import type { TopicNames } from '../../infra/kafka/topics.ts';
 import type { Logger } from '../../infra/logger.ts';
 import {
+  type DatabaseRoles,
   dropReadModels,
-  migrateReadModels,
+  migrate,
   migrateWriteSide,
   type Pool,
 } from '../../infra/postgres.ts';
@@ -11,7 +12,7 @@ import { PROJECTIONS } from '../catalog.ts';
 import { deadLetterConsumer } from './runner.ts';
 
 export interface RebuildDeps {
-  databaseUrl: string;
+  database: DatabaseRoles;
   pool: Pool;
   admin: Admin;
   topics: TopicNames;
@@ -40,10 +41,10 @@ const UNATTENDED = new Set(['Empty', 'Dead']);
 export async function rebuildReadModels(deps: RebuildDeps): Promise<Rebuilt> {
   // In a database made before the write side had a schema of its own its tables are still among
   // the read models; this moves them out of the way first.
-  await migrateWriteSide(deps.databaseUrl, deps.logger);
+  await migrateWriteSide(deps.database.url, deps.logger);
   const groups = await releaseProjectionGroups(deps.admin, deps.topics);
   const dropped = await dropReadModels(deps.pool);
-  await migrateReadModels(deps.databaseUrl, deps.logger);
+  await migrate(deps.database, deps.logger);
   return { dropped, groups };
 }
 

@@ -4,7 +4,7 @@ import { HEADERS } from '../../infra/kafka/event-log.ts';
 import type { TopicNames } from '../../infra/kafka/topics.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { Metrics } from '../../infra/metrics.ts';
-import { type Pool, withTransaction } from '../../infra/postgres.ts';
+import { type Pool, setTenant, withTransaction } from '../../infra/postgres.ts';
 import { EVENT_CATALOG } from '../../schemas/catalog.ts';
 import { type EventCodec, UndecodableEventError } from '../../schemas/codec.ts';
 import { lockCheckpoint, saveCheckpoint } from './checkpoints.ts';
@@ -50,7 +50,8 @@ export const subscribedTopics = (projection: Projection, topics: TopicNames): st
 
 /**
  * Applies one Kafka batch in one PostgreSQL transaction together with the checkpoint. Messages
- * below the checkpoint were applied before (a redelivery after a crash) and are skipped.
+ * below the checkpoint were applied before (a redelivery after a crash) and are skipped. Each
+ * event's statements run set to its tenant, so row-level security holds them to that tenant's rows.
  * Returns the next offset to consume and what the batch did.
  */
 export async function applyBatch(
@@ -66,6 +67,7 @@ export async function applyBatch(
     const from = await lockCheckpoint(client, projection.name, topic, partition);
     let next = from;
     const letters: DeadLetter[] = [];
+    let tenant: string | undefined;
     for (const message of batch.messages) {
       const offset = BigInt(message.offset);
       if (offset < from) continue;
@@ -77,6 +79,10 @@ export async function applyBatch(
         const decoded = await deps.codec.decode(message.value);
         if (!handled.has(decoded.type)) continue;
         const event = await projection.resolve(decoded, deps);
+        if (event.metadata.tenantId !== tenant) {
+          tenant = event.metadata.tenantId;
+          await setTenant(client, tenant);
+        }
         for (const statement of projection.handle(event, {
           topic,
           partition,

@@ -1,4 +1,4 @@
-import type { Pool } from '../../infra/postgres.ts';
+import type { Queryable } from '../../infra/postgres.ts';
 
 export interface PageText {
   page: number;
@@ -9,11 +9,11 @@ export interface PageText {
 }
 
 export async function documentText(
-  pool: Pool,
+  db: Queryable,
   tenantId: string,
   documentId: string,
 ): Promise<PageText[]> {
-  const { rows } = await pool.query<PageText>(
+  const { rows } = await db.query<PageText>(
     `SELECT page, round, method, confidence, text FROM document_pages
      WHERE tenant_id = $1 AND document_id = $2 ORDER BY page`,
     [tenantId, documentId],
@@ -36,12 +36,12 @@ export interface SearchHit {
  * document, ranked by its best page, with a highlighted snippet of that page.
  */
 export async function searchDocuments(
-  pool: Pool,
+  db: Queryable,
   tenantId: string,
   q: string,
   limit: number,
 ): Promise<SearchHit[]> {
-  const { rows } = await pool.query(
+  const { rows } = await db.query(
     `WITH query AS (
        SELECT websearch_to_tsquery('docstream_es', $2) || websearch_to_tsquery('docstream_en', $2) AS q
      ), matches AS (

@@ -1,4 +1,4 @@
-import type { Pool } from '../../infra/postgres.ts';
+import type { Queryable } from '../../infra/postgres.ts';
 
 export interface TimelineEntry {
   eventId: string;
@@ -13,11 +13,11 @@ export interface TimelineEntry {
 
 /** A document's events in log order: one partition, ascending offsets. */
 export async function documentHistory(
-  pool: Pool,
+  db: Queryable,
   tenantId: string,
   documentId: string,
 ): Promise<TimelineEntry[]> {
-  const { rows } = await pool.query(
+  const { rows } = await db.query(
     `SELECT event_id, event_type, occurred_at, actor, correlation_id, causation_id, topic,
             partition, "offset", round
      FROM document_timeline WHERE tenant_id = $1 AND document_id = $2

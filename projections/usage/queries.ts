@@ -1,4 +1,4 @@
-import type { Pool } from '../../infra/postgres.ts';
+import type { Queryable } from '../../infra/postgres.ts';
 
 export interface DailyUsage {
   /** The UTC day, `YYYY-MM-DD`. */
@@ -18,12 +18,12 @@ export interface TenantUsage {
 
 /** The tenant's days from `from` to `to` (UTC, inclusive) on which anything was used, in order. */
 export async function usageByDay(
-  pool: Pool,
+  db: Queryable,
   tenantId: string,
   from: string,
   to: string,
 ): Promise<DailyUsage[]> {
-  const { rows } = await pool.query<{
+  const { rows } = await db.query<{
     day: string;
     documents: number;
     bytes: string;
@@ -45,8 +45,12 @@ export async function usageByDay(
 }
 
 /** The tenant's usage on `day` (UTC, `YYYY-MM-DD`) and the bytes it stores over all days. */
-export async function tenantUsage(pool: Pool, tenantId: string, day: string): Promise<TenantUsage> {
-  const { rows } = await pool.query<{ documents: number; ocr_pages: number; stored: string }>(
+export async function tenantUsage(
+  db: Queryable,
+  tenantId: string,
+  day: string,
+): Promise<TenantUsage> {
+  const { rows } = await db.query<{ documents: number; ocr_pages: number; stored: string }>(
     `SELECT COALESCE(sum(documents) FILTER (WHERE day = $2::date), 0)::int AS documents,
        COALESCE(sum(ocr_pages) FILTER (WHERE day = $2::date), 0)::int AS ocr_pages,
        COALESCE(sum(stored_bytes), 0)::bigint AS stored
@@ -66,11 +70,11 @@ export async function tenantUsage(pool: Pool, tenantId: string, day: string): Pr
  * in its latest round that got as far as text extraction; each null until that happened.
  */
 export async function documentPages(
-  pool: Pool,
+  db: Queryable,
   tenantId: string,
   documentId: string,
 ): Promise<{ pages: number | null; ocrPages: number | null }> {
-  const { rows } = await pool.query<{ fact: string; amount: string }>(
+  const { rows } = await db.query<{ fact: string; amount: string }>(
     `SELECT DISTINCT ON (fact) fact, amount FROM usage_facts
      WHERE tenant_id = $1 AND document_id = $2 AND fact IN ('validated', 'text-extracted')
      ORDER BY fact, round DESC`,

@@ -52,7 +52,7 @@ async function pointReads(auditReads: boolean) {
 
 try {
   const topics = topicNames(env.config.topics.prefix);
-  const registry = createSchemaRegistry(env.config.registry.url);
+  const registry = createSchemaRegistry(env.config.registry.url, env.config.registry.auth);
   const codec = createEventCodec(registry, await registerEventSchemas(registry, topics));
   const kafka = createKafka(env.config, logger);
   // The topics are made by the first start; the document is appended once they exist.

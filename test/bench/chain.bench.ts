@@ -45,7 +45,7 @@ const topics = topicNames(env.config.topics.prefix);
 const kafka = createKafka(env.config, createLogger('silent'));
 const admin = kafka.admin();
 await admin.connect();
-const registry = createSchemaRegistry(env.config.registry.url);
+const registry = createSchemaRegistry(env.config.registry.url, env.config.registry.auth);
 const codec = createEventCodec(registry, await registerEventSchemas(registry, topics));
 
 const pool = createPool(env.config.database.url, 1);

@@ -56,7 +56,7 @@ describe('every read of patient data is audited', () => {
       logger,
     );
     topics = topicNames(env.config.topics.prefix);
-    const registry = createSchemaRegistry(env.config.registry.url);
+    const registry = createSchemaRegistry(env.config.registry.url, env.config.registry.auth);
     codec = createEventCodec(registry, await registerEventSchemas(registry, topics));
     kafka = createKafka(env.config, logger);
     admin = kafka.admin();

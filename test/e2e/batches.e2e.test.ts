@@ -121,7 +121,7 @@ describe('batch uploads, through the API', () => {
     kafka = createKafka(env.config, createLogger('silent'));
     admin = kafka.admin();
     await admin.connect();
-    const registry = createSchemaRegistry(env.config.registry.url);
+    const registry = createSchemaRegistry(env.config.registry.url, env.config.registry.auth);
     const topics = topicNames(env.config.topics.prefix);
     codec = createEventCodec(registry, await registerEventSchemas(registry, topics));
     producer = createEventProducer(kafka);

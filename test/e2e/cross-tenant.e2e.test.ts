@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../infra/logger.ts';
+import { createPool, type Pool, type Queryable, withTenant } from '../../infra/postgres.ts';
 import { type System, startSystem } from '../../system/system.ts';
 import { apiClient } from '../support/api-client.ts';
 import { bearer, issueKey } from '../support/credentials.ts';
@@ -58,11 +59,15 @@ describe("tenant isolation on every route: tenant B's credential and tenant A's 
   let env: TestEnvironment;
   let system: System;
   let keyB: string;
+  let owner: Pool;
+  let app: Pool;
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
     env = await createTestEnvironment();
     system = await startSystem(env.config, createLogger('warn'));
+    owner = createPool(env.config.database.url, 2);
+    app = createPool(env.config.database.appUrl, 2);
     const url = system.url as string;
     const keyA = (await issueKey(env.config.database.url, A)).key;
     keyB = (await issueKey(env.config.database.url, B)).key;
@@ -85,6 +90,8 @@ describe("tenant isolation on every route: tenant B's credential and tenant A's 
     });
   }, 120_000);
   afterAll(async () => {
+    await owner?.end();
+    await app?.end();
     await system?.stop();
     await env?.cleanup();
   });
@@ -157,5 +164,94 @@ describe("tenant isolation on every route: tenant B's credential and tenant A's 
       }
     }
     console.table(matrix);
+  }, 120_000);
+
+  /** Every table with a tenant_id column, from the catalog: a new one is covered unedited. */
+  const tenantTables = async () =>
+    (
+      await owner.query<{ name: string }>(
+        `SELECT format('%I.%I', table_schema, table_name) AS name
+         FROM information_schema.columns
+         WHERE column_name = 'tenant_id' AND table_schema IN ('public', 'write_side')
+         ORDER BY 1`,
+      )
+    ).rows.map((r) => r.name);
+  // The API keys are read before a tenant is known; the app role may only read them.
+  const UNSCOPED = 'write_side.api_keys';
+  const rowsByTenant = async (db: Queryable, table: string) =>
+    Object.fromEntries(
+      (
+        await db.query<{ tenant_id: string; n: number }>(
+          `SELECT tenant_id, count(*)::int AS n FROM ${table} GROUP BY tenant_id`,
+        )
+      ).rows.map((r) => [r.tenant_id, r.n]),
+    );
+
+  it('holds the API and the projections to one tenant in the database itself', async () => {
+    const apiB = apiClient(system.url as string, B, keyB);
+    const { documentId } = await apiB.upload(Buffer.from(NOTE), 'nota-b.txt');
+    await eventually(async () => {
+      const { body } = await apiB.document(documentId);
+      expect(body.patientMatch?.patientId).toEqual(expect.any(String));
+    }, 60_000);
+
+    const tables = (await tenantTables()).filter((t) => t !== UNSCOPED);
+    expect(tables.length).toBeGreaterThan(20);
+    const { rows: unguarded } = await owner.query(
+      `SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE format('%I.%I', n.nspname, c.relname) = ANY($1)
+         AND NOT (c.relrowsecurity AND EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid))`,
+      [tables],
+    );
+    expect(unguarded).toEqual([]);
+    const { rows: role } = await owner.query(
+      `SELECT rolsuper, rolbypassrls,
+         (SELECT count(*)::int FROM pg_tables WHERE tableowner = rolname) AS owns
+       FROM pg_roles WHERE rolname = $1`,
+      [env.config.database.appRole],
+    );
+    expect(role).toEqual([{ rolsuper: false, rolbypassrls: false, owns: 0 }]);
+
+    // The queries below leave out the tenant filter on purpose.
+    const proof: Record<string, string> = {};
+    let foreignRowsSeenByOwner = 0;
+    for (const table of tables) {
+      const all = await rowsByTenant(owner, table);
+      const asB = await withTenant(app, B, (db) => rowsByTenant(db, table));
+      const unset = await rowsByTenant(app, table);
+      expect(
+        Object.keys(asB).filter((t) => t !== B),
+        `${table} as ${B}`,
+      ).toEqual([]);
+      expect(asB[B] ?? 0, table).toBe(all[B] ?? 0);
+      expect(unset, `${table} with no tenant set`).toEqual({});
+      foreignRowsSeenByOwner += all[A] ?? 0;
+      proof[table] =
+        `owner: ${A} ${all[A] ?? 0}, ${B} ${all[B] ?? 0} | app as ${B}: ` +
+        `${A} ${asB[A] ?? 0}, ${B} ${asB[B] ?? 0} | app, no tenant: ${Object.keys(unset).length}`;
+    }
+    expect(foreignRowsSeenByOwner).toBeGreaterThan(10);
+    console.table(proof);
+
+    // Nor can it write across the wall, or take the wall down.
+    const update = await withTenant(app, B, (db) =>
+      db.query('UPDATE documents SET status = status WHERE tenant_id = $1', [A]),
+    );
+    expect(update.rowCount).toBe(0);
+    await expect(
+      withTenant(app, B, (db) =>
+        db.query(
+          `INSERT INTO write_side.tenant_quotas (tenant_id, updated_by) VALUES ($1, 'test')`,
+          [A],
+        ),
+      ),
+    ).rejects.toMatchObject({ code: '42501' });
+    await expect(
+      app.query('ALTER TABLE documents DISABLE ROW LEVEL SECURITY'),
+    ).rejects.toMatchObject({ code: '42501' });
+    await expect(app.query(`UPDATE ${UNSCOPED} SET tenant_id = $1`, [B])).rejects.toMatchObject({
+      code: '42501',
+    });
   }, 120_000);
 });

@@ -78,7 +78,7 @@ describe('patients, entities and reviews through the API', () => {
       logger,
     );
     const topics = topicNames(env.config.topics.prefix);
-    const registry = createSchemaRegistry(env.config.registry.url);
+    const registry = createSchemaRegistry(env.config.registry.url, env.config.registry.auth);
     const codec = createEventCodec(registry, await registerEventSchemas(registry, topics));
     producer = createEventProducer(createKafka(env.config, logger));
     await producer.connect();

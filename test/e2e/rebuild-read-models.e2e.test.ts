@@ -73,7 +73,7 @@ describe('rebuilding the read models from the log', () => {
     try {
       const topics = topicNames(env.config.topics.prefix);
       return await rebuildReadModels({
-        databaseUrl: env.config.database.url,
+        database: env.config.database,
         pool,
         admin,
         topics,

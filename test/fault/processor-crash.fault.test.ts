@@ -101,7 +101,7 @@ describe('a processor process killed mid-stream', () => {
     const admin = kafka.admin();
     await admin.connect();
     const topics = topicNames(env.config.topics.prefix);
-    const registry = createSchemaRegistry(env.config.registry.url);
+    const registry = createSchemaRegistry(env.config.registry.url, env.config.registry.auth);
     const codec = createEventCodec(registry, await registerEventSchemas(registry, topics));
     const messages = await readTopic(kafka, admin, topics.events.document);
     const registered = (await readTopic(kafka, admin, topics.events.patient)).filter(

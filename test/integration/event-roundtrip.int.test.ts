@@ -278,12 +278,12 @@ describe('every event type through the schema registry codec', () => {
 
   beforeAll(async () => {
     env = await createTestEnvironment();
-    const { url } = env.config.registry;
-    const registry = createSchemaRegistry(url);
+    const { url, auth } = env.config.registry;
+    const registry = createSchemaRegistry(url, auth);
     const ids = await registerEventSchemas(registry, topicNames(env.config.topics.prefix));
     writer = createEventCodec(registry, ids);
     // A client of its own, so the writer schemas come back from the registry, not a cache.
-    reader = createEventCodec(createSchemaRegistry(url), ids);
+    reader = createEventCodec(createSchemaRegistry(url, auth), ids);
   });
 
   afterAll(() => env?.cleanup());

@@ -8,13 +8,14 @@ import {
   createEventCodec,
   createSchemaRegistry,
   registerEventSchemas,
+  registryAuthHeaders,
   subjectFor,
   UndecodableEventError,
 } from '../../schemas/codec.ts';
 import { documentUploaded } from '../support/events.ts';
 
 const config = loadConfig();
-const registry = createSchemaRegistry(config.registry.url);
+const registry = createSchemaRegistry(config.registry.url, config.registry.auth);
 const topics = topicNames(`test-registry-${randomBytes(4).toString('hex')}`);
 const subject = subjectFor(topics.events.document, 'DocumentUploaded');
 const v1 = eventSchema('DocumentUploaded');
@@ -26,6 +27,13 @@ function withDataField(field: object) {
     ...v1,
     fields: [envelope, { ...data, type: { ...data.type, fields: [...data.type.fields, field] } }],
   };
+}
+
+async function deleteSubject(name: string) {
+  const url = `${config.registry.url}/subjects/${encodeURIComponent(name)}`;
+  const headers = registryAuthHeaders(config.registry.auth);
+  await fetch(url, { method: 'DELETE', headers });
+  await fetch(`${url}?permanent=true`, { method: 'DELETE', headers });
 }
 
 const register = (schema: object) =>
@@ -41,11 +49,7 @@ describe('schema registry (Apicurio, Confluent-compatible API)', () => {
     v1Id = (await registerEventSchemas(registry, topics)).get('DocumentUploaded')!;
   });
 
-  afterAll(async () => {
-    const url = `${config.registry.url}/subjects/${encodeURIComponent(subject)}`;
-    await fetch(url, { method: 'DELETE' });
-    await fetch(`${url}?permanent=true`, { method: 'DELETE' });
-  });
+  afterAll(() => deleteSubject(subject));
 
   it('registers each event under <topic>-<record full name> with BACKWARD compatibility', async () => {
     const response = await fetch(`${config.registry.url}/config/${encodeURIComponent(subject)}`);
@@ -88,5 +92,48 @@ describe('schema registry (Apicurio, Confluent-compatible API)', () => {
     );
     const unknownId = Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0, 1, 2]);
     await expect(codec.decode(unknownId)).rejects.toBeInstanceOf(UndecodableEventError);
+  });
+});
+
+// SCHEMA_REGISTRY_USERNAME empty: a registry that takes anyone (the stack with STACK_KEYCLOAK=0).
+describe.skipIf(!config.registry.auth)('schema registry credentials', () => {
+  const auth = config.registry.auth!;
+  const scratch = `${topics.events.document}-credentials`;
+  const versions = `${config.registry.url}/subjects/${encodeURIComponent(scratch)}/versions`;
+  const post = (headers: Record<string, string>) =>
+    fetch(versions, {
+      method: 'POST',
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json', ...headers },
+      body: JSON.stringify({ schema: JSON.stringify(v1) }),
+    });
+
+  afterAll(() => deleteSubject(scratch));
+
+  it('refuses a schema from a caller without credentials, and stores nothing', async () => {
+    expect((await post({})).status).toBe(401);
+    expect((await fetch(versions)).status).toBe(404);
+    await expect(
+      createSchemaRegistry(config.registry.url, undefined).register(
+        { type: SchemaType.AVRO, schema: JSON.stringify(v1) },
+        { subject: scratch },
+      ),
+    ).rejects.toMatchObject({ status: 401 });
+    expect((await fetch(versions)).status).toBe(404);
+  });
+
+  it('refuses a wrong secret', async () => {
+    const wrong = registryAuthHeaders({ ...auth, password: `${auth.password}-wrong` });
+    expect((await post(wrong)).status).toBe(401);
+    expect((await fetch(versions)).status).toBe(404);
+  });
+
+  it("takes docstream's credentials; anyone reads the schema back by its id", async () => {
+    const response = await post(registryAuthHeaders(auth));
+    expect(response.status).toBe(200);
+    const { id } = (await response.json()) as { id: number };
+    const byId = await fetch(`${config.registry.url}/schemas/ids/${id}`);
+    expect(byId.status).toBe(200);
+    const { schema } = (await byId.json()) as { schema: string };
+    expect((JSON.parse(schema) as { name: string }).name).toBe(v1.name);
   });
 });

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { type Config, loadConfig } from '../../infra/config.ts';
 import { createKafka } from '../../infra/kafka/client.ts';
 import { createLogger } from '../../infra/logger.ts';
+import { registryAuthHeaders } from '../../schemas/codec.ts';
 
 export interface TestEnvironment {
   config: Config;
@@ -69,11 +70,14 @@ async function deleteTopics(config: Config) {
 }
 
 async function deleteSubjects(config: Config) {
-  const subjects: string[] = await (await fetch(`${config.registry.url}/subjects`)).json();
+  const headers = registryAuthHeaders(config.registry.auth);
+  const subjects: string[] = await (
+    await fetch(`${config.registry.url}/subjects`, { headers })
+  ).json();
   for (const subject of subjects.filter((s) => s.startsWith(`${config.topics.prefix}.`))) {
     const url = `${config.registry.url}/subjects/${encodeURIComponent(subject)}`;
-    await fetch(url, { method: 'DELETE' });
-    await fetch(`${url}?permanent=true`, { method: 'DELETE' });
+    await fetch(url, { method: 'DELETE', headers });
+    await fetch(`${url}?permanent=true`, { method: 'DELETE', headers });
   }
 }
 

@@ -44,7 +44,7 @@ export async function createHarness(
   const { config } = env;
   const logger = createLogger(config.logLevel);
   const topics = topicNames(config.topics.prefix);
-  await migrate(config.database.url, logger);
+  await migrate(config.database, logger);
   const pool = createPool(config.database.url, 4);
   const kafka = createKafka(config, logger);
   const admin = kafka.admin();
@@ -53,7 +53,7 @@ export async function createHarness(
     admin,
     eventLogTopicConfigs(config.topics, topics, deadLetterConsumers, redriveConsumers),
   );
-  const registry = createSchemaRegistry(config.registry.url);
+  const registry = createSchemaRegistry(config.registry.url, config.registry.auth);
   const codec = createEventCodec(registry, await registerEventSchemas(registry, topics));
   const producer = createEventProducer(kafka);
   await producer.connect();

@@ -19,7 +19,10 @@ import { createTestEnvironment, type TestEnvironment } from './environment.ts';
 
 /** A read-model database and what turns events into the messages its projections consume. */
 export interface ReadModelStore {
+  /** The owner's: the specs read every tenant's rows. */
   pool: Pool;
+  /** The app role's: the projections write through it, as they run, under row-level security. */
+  appPool: Pool;
   codec: EventCodec;
   topics: TopicNames;
 }
@@ -84,7 +87,7 @@ export function projectionSpec(
   projections: readonly Projection[],
   ports: ProjectionPorts = NO_BLOBS,
 ) {
-  const deps = { ...store, blobs: ports.blobs, producer: failOnDeadLetter };
+  const deps = { ...store, pool: store.appPool, blobs: ports.blobs, producer: failOnDeadLetter };
   const apply = async (events: DomainEvent[]) => {
     for (const run of runsByTopic(events, store.topics)) {
       const first = await endOfLog(store.pool, run.topic);
@@ -130,17 +133,23 @@ export function readModelDatabase(tables: string) {
   let store: ReadModelStore | undefined;
   beforeAll(async () => {
     env = await createTestEnvironment();
-    await migrate(env.config.database.url, createLogger('silent'));
+    await migrate(env.config.database, createLogger('silent'));
     const topics = topicNames(env.config.topics.prefix);
-    const registry = createSchemaRegistry(env.config.registry.url);
+    const registry = createSchemaRegistry(env.config.registry.url, env.config.registry.auth);
     const codec = createEventCodec(registry, await registerEventSchemas(registry, topics));
-    store = { pool: createPool(env.config.database.url, 2), codec, topics };
+    store = {
+      pool: createPool(env.config.database.url, 2),
+      appPool: createPool(env.config.database.appUrl, 2),
+      codec,
+      topics,
+    };
   });
   beforeEach(async () => {
     await store?.pool.query(`TRUNCATE ${tables}`);
   });
   afterAll(async () => {
     await store?.pool.end();
+    await store?.appPool.end();
     await env?.cleanup();
   });
   const ready = () => {
