@@ -2,6 +2,7 @@
  * The layers of docstream; imports only point down (see docs/architecture.md):
  *
  *   test/, *.test.ts          may import anything; nothing imports them
+ *   cli/                      the command line: talks to the API over HTTP, imports no server code
  *   system/                   the composition root and main
  *   api/                      HTTP: routes over producers (commands) and projections (reads)
  *   producers/ processors/ projections/   side by side, never importing each other
@@ -17,7 +18,7 @@ const layer = (name, from, allowed) => ({
   comment: `${from} may only import from ${allowed.join(', ')}`,
   from: { path: `^${from}/`, pathNot: TEST },
   to: {
-    path: '^(schemas|infra|producers|processors|projections|api|system|test)/',
+    path: '^(schemas|infra|producers|processors|projections|api|system|cli|test)/',
     pathNot: `^(${allowed.join('|')})/`,
   },
 });
@@ -36,6 +37,7 @@ module.exports = {
       'projections',
       'api',
     ]),
+    layer('cli-over-http', 'cli', ['schemas', 'cli']),
     {
       name: 'no-test-code-in-source',
       severity: 'error',
@@ -61,6 +63,7 @@ module.exports = {
           '^infra/stack/',
           '\\.d\\.ts$',
           '^system/main\\.ts$',
+          '^cli/main\\.ts$',
           '(^|/)[^/]+\\.(cjs|config\\.ts)$',
         ],
       },

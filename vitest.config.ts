@@ -17,6 +17,7 @@ export default defineConfig({
           include: [
             '{api,infra,processors,producers,projections,schemas,system}/**/*.unit.test.ts',
             'test/unit/**/*.unit.test.ts',
+            'cli/**/*.unit.test.ts',
           ],
         },
       },

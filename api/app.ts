@@ -26,15 +26,20 @@ import { auditPlugin } from './audit/plugin.ts';
 import { type AuthOptions, authPlugin } from './auth/plugin.ts';
 import { errorHandler } from './errors.ts';
 import { createReadModelWaiter } from './read-your-writes.ts';
+import { asyncApiRoutes } from './routes/asyncapi.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { batchRoutes } from './routes/batches.ts';
 import { documentRoutes } from './routes/documents.ts';
+import { fhirRoutes } from './routes/fhir.ts';
 import { type HealthCheck, healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { type PageDrawer, pageImageRoutes } from './routes/page-images.ts';
 import { patientRoutes } from './routes/patients.ts';
 import { reviewRoutes } from './routes/reviews.ts';
 import { textRoutes } from './routes/text.ts';
 import { usageRoutes } from './routes/usage.ts';
+import { webAppRoutes } from './routes/web-app.ts';
+import { type WebhookRoutesOptions, webhookRoutes } from './routes/webhooks.ts';
 
 export interface ApiDeps {
   config: Config;
@@ -42,6 +47,8 @@ export interface ApiDeps {
   /** Connected as the app role: row-level security holds each query to its tenant. */
   pool: Pool;
   blobs: BlobStore;
+  /** Draws a document's pages as images for people to see. */
+  pages: PageDrawer;
   intake: UploadIntake;
   requestReprocess: RequestReprocess;
   resolveReview: ResolveReview;
@@ -58,6 +65,10 @@ export interface ApiDeps {
   auth: Omit<AuthOptions, 'opsOpenOnLoopback'>;
   /** Where each read of patient data is recorded; null when reads are not audited. */
   recordRead: RecordRead | null;
+  /** The AsyncAPI document of the topics (JSON text), served at /asyncapi.json. */
+  asyncApi: string;
+  /** Webhook endpoints and their delivery log; null when webhooks are switched off. */
+  webhooks: WebhookRoutesOptions | null;
 }
 
 const CORRELATION_HEADER = 'x-correlation-id';
@@ -137,6 +148,7 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   // Not encapsulated: its hooks must see every audited route.
   if (deps.recordRead) await app.register(auditPlugin, { record: deps.recordRead });
   await app.register(healthRoutes, { checks: deps.health, breakers: deps.breakers });
+  await app.register(asyncApiRoutes, { document: deps.asyncApi });
   await app.register(documentRoutes, {
     db,
     blobs,
@@ -147,8 +159,14 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
     checkQuota: deps.quotaGuard.checkUpload,
   });
   await app.register(textRoutes, { db, awaitReadModel });
+  await app.register(pageImageRoutes, { db, blobs, pages: deps.pages, awaitReadModel });
   await app.register(patientRoutes, { db, mergePatients: deps.mergePatients, awaitReadModel });
-  await app.register(reviewRoutes, { db, resolveReview: deps.resolveReview, awaitReadModel });
+  await app.register(reviewRoutes, {
+    db,
+    resolveReview: deps.resolveReview,
+    awaitReadModel,
+    pages: deps.pages,
+  });
   await app.register(batchRoutes, {
     db,
     blobs,
@@ -163,5 +181,10 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   });
   await app.register(usageRoutes, { db, quotas: deps.quotas, awaitReadModel, now: Date.now });
   await app.register(auditRoutes, { db });
+  await app.register(fhirRoutes, { db, prefix: '/fhir' });
+  await app.register(webAppRoutes, {
+    oidc: { issuer: deps.config.oidc.issuer, clientId: deps.config.web.oidcClientId },
+  });
+  if (deps.webhooks) await app.register(webhookRoutes, deps.webhooks);
   return app as unknown as FastifyInstance;
 }

@@ -37,7 +37,8 @@ export const ErrorBody = {
   },
 } as const;
 
-function toHttp(error: FastifyError | DocstreamError) {
+/** An error as the API answers it: status, stable code, message (and validation details). */
+export function toHttp(error: FastifyError | DocstreamError) {
   if (error instanceof DocstreamError) {
     return { status: HTTP_STATUS[error.kind], code: error.code, message: error.message };
   }

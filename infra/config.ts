@@ -20,6 +20,7 @@ const EnvSchema = Type.Object({
   OIDC_AUDIENCE: Type.String({ default: 'docstream-api', minLength: 1 }),
   OIDC_TENANT_CLAIM: Type.String({ default: 'tenant', minLength: 1 }),
   OIDC_ROLES_CLAIM: Type.String({ default: 'roles', minLength: 1 }),
+  OIDC_WEB_CLIENT_ID: Type.String({ default: 'docstream-web', minLength: 1 }),
   KAFKA_BROKERS: Type.String({ default: '127.0.0.1:9092', minLength: 1 }),
   KAFKA_CLIENT_ID: Type.String({ default: 'docstream' }),
   KAFKA_SASL_MECHANISM: Type.Enum(['none', 'plain', 'scram-sha-256', 'scram-sha-512'], {
@@ -53,6 +54,7 @@ const EnvSchema = Type.Object({
   BATCH_COMPLETION_INTERVAL_MS: Type.Integer({ default: 500, minimum: 10 }),
   PROCESSORS: Type.String({ default: 'all', pattern: '^(all|none|[a-z-]+(,[a-z-]+)*)$' }),
   PROCESSOR_INSTANCE_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' })),
+  PROCESSORS_OPS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
   PROCESSOR_CONCURRENCY: Type.Integer({ default: 4, minimum: 1, maximum: 64 }),
   PROCESSOR_MAX_RETRIES: Type.Integer({ default: 4, minimum: 0, maximum: 20 }),
   PROCESSOR_RETRY_BASE_MS: Type.Integer({ default: 200, minimum: 0 }),
@@ -66,6 +68,16 @@ const EnvSchema = Type.Object({
   TEXT_INLINE_MAX_BYTES: Type.Integer({ default: 64 * 1024, minimum: 0, maximum: 512 * 1024 }),
   MATCH_AUTO_THRESHOLD: Type.Number({ default: 0.95, minimum: 0, maximum: 1 }),
   MATCH_REVIEW_THRESHOLD: Type.Number({ default: 0.6, minimum: 0, maximum: 1 }),
+  WEBHOOKS: Type.Boolean({ default: true }),
+  WEBHOOK_ALLOW_PRIVATE: Type.Boolean({ default: false }),
+  // 32 bytes in base64: seals the endpoints' signing secrets in the database (AES-256-GCM).
+  WEBHOOK_SECRET_KEY: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/]{43}=$' })),
+  WEBHOOK_MAX_ATTEMPTS: Type.Integer({ default: 8, minimum: 1, maximum: 50 }),
+  WEBHOOK_RETRY_BASE_MS: Type.Integer({ default: 1000, minimum: 1 }),
+  WEBHOOK_RETRY_MAX_MS: Type.Integer({ default: 15 * 60_000, minimum: 1 }),
+  WEBHOOK_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100, maximum: 120_000 }),
+  WEBHOOK_CONCURRENCY: Type.Integer({ default: 16, minimum: 1, maximum: 256 }),
+  WEBHOOK_POLL_MS: Type.Integer({ default: 500, minimum: 10 }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -106,6 +118,8 @@ export interface Config {
   registry: { url: string; auth: RegistryAuth | undefined };
   /** The OpenID Connect issuer whose tokens the API accepts; `issuer` empty: API keys only. */
   oidc: { issuer: string; audience: string; tenantClaim: string; rolesClaim: string };
+  /** The review web app: the public OpenID Connect client it signs people in with. */
+  web: { oidcClientId: string };
   /**
    * `url` owns the tables: migrations, the keys command, rebuilds and the jobs that span tenants
    * use it. The API and the projections connect as `appRole` at `appUrl` (the same server and
@@ -124,6 +138,8 @@ export interface Config {
     run: string[] | 'all';
     /** Names this process's transactional producers: give each replica its own, stable one. */
     instanceId: string;
+    /** A processors-only process serves /health and /metrics on it (on HOST) when set. */
+    opsPort: number | undefined;
     concurrency: number;
     maxRetries: number;
     retryBaseMs: number;
@@ -137,6 +153,23 @@ export interface Config {
   text: { inlineMaxBytes: number };
   /** Match score at or above `autoThreshold` assigns; from `reviewThreshold` a person decides. */
   matching: { autoThreshold: number; reviewThreshold: number };
+  /**
+   * Signed webhooks, delivered with the API. `allowPrivate`: loopback and private addresses may
+   * be sent to (link-local and cloud metadata never are). A delivery gets `maxAttempts`, backing
+   * off from `retryBaseMs` to `retryMaxMs`; due retries are looked for every `pollMs`.
+   */
+  webhooks: {
+    enabled: boolean;
+    allowPrivate: boolean;
+    /** Seals endpoint secrets at rest; undefined: they are stored as they are. */
+    secretKey: Buffer | undefined;
+    maxAttempts: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    timeoutMs: number;
+    concurrency: number;
+    pollMs: number;
+  };
   dataDir: string;
 }
 
@@ -211,6 +244,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     upload: { maxBytes: raw.UPLOAD_MAX_BYTES },
     reads: { waitTimeoutMs: raw.READ_WAIT_TIMEOUT_MS },
     audit: { reads: raw.AUDIT_READS },
+    web: { oidcClientId: raw.OIDC_WEB_CLIENT_ID },
     batches: {
       maxFilesPerRequest: raw.BATCH_MAX_FILES_PER_REQUEST,
       progressPollMs: raw.BATCH_PROGRESS_POLL_MS,
@@ -224,6 +258,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             ? []
             : raw.PROCESSORS.split(','),
       instanceId: raw.PROCESSOR_INSTANCE_ID ?? `${os.hostname()}-${process.pid}`,
+      opsPort: raw.PROCESSORS_OPS_PORT,
       concurrency: raw.PROCESSOR_CONCURRENCY,
       maxRetries: raw.PROCESSOR_MAX_RETRIES,
       retryBaseMs: raw.PROCESSOR_RETRY_BASE_MS,
@@ -241,6 +276,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     matching: {
       autoThreshold: raw.MATCH_AUTO_THRESHOLD,
       reviewThreshold: raw.MATCH_REVIEW_THRESHOLD,
+    },
+    webhooks: {
+      enabled: raw.WEBHOOKS,
+      allowPrivate: raw.WEBHOOK_ALLOW_PRIVATE,
+      secretKey:
+        raw.WEBHOOK_SECRET_KEY === undefined
+          ? undefined
+          : Buffer.from(raw.WEBHOOK_SECRET_KEY, 'base64'),
+      maxAttempts: raw.WEBHOOK_MAX_ATTEMPTS,
+      retryBaseMs: raw.WEBHOOK_RETRY_BASE_MS,
+      retryMaxMs: raw.WEBHOOK_RETRY_MAX_MS,
+      timeoutMs: raw.WEBHOOK_TIMEOUT_MS,
+      concurrency: raw.WEBHOOK_CONCURRENCY,
+      pollMs: raw.WEBHOOK_POLL_MS,
     },
     dataDir,
   };

@@ -14,6 +14,10 @@ export interface Metrics {
   readonly ocrWorkersRecycled: Gauge;
   /** Audit records appended to the log, and those dropped because the log was down too long. */
   readonly auditRecords: Counter<'outcome'>;
+  /** Webhook attempts by outcome: delivered, retrying (failed, tried again) or failed (given up). */
+  readonly webhookDeliveries: Counter<'outcome'>;
+  /** From an event's occurrence to its delivery's acknowledgement by the receiver. */
+  readonly webhookDeliverySeconds: Histogram;
 }
 
 export function createMetrics({ processMetrics = false } = {}): Metrics {
@@ -74,6 +78,18 @@ export function createMetrics({ processMetrics = false } = {}): Metrics {
       name: 'docstream_audit_records_total',
       help: 'Reads of patient data recorded on the audit log, by outcome: appended or dropped',
       labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    webhookDeliveries: new Counter({
+      name: 'docstream_webhook_deliveries_total',
+      help: 'Webhook delivery attempts by outcome: delivered, retrying or failed (given up)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    webhookDeliverySeconds: new Histogram({
+      name: 'docstream_webhook_delivery_latency_seconds',
+      help: "Time from an event's occurrence to the receiver's acknowledgement of its delivery",
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
       registers: [registry],
     }),
   };

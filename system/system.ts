@@ -7,12 +7,14 @@ import type { HealthCheck } from '../api/routes/health.ts';
 import { createFileBlobStore } from '../infra/blobs/blob-store.ts';
 import type { Config } from '../infra/config.ts';
 import { createEventProducer, createKafka } from '../infra/kafka/client.ts';
+import { registerConsumerLag } from '../infra/kafka/consumer-lag.ts';
 import { createEventLog } from '../infra/kafka/event-log.ts';
-import { eventLogTopicConfigs, provisionTopics, topicNames } from '../infra/kafka/topics.ts';
+import { provisionTopics, topicNames } from '../infra/kafka/topics.ts';
 import type { Logger } from '../infra/logger.ts';
 import { createMetrics } from '../infra/metrics.ts';
 import { createPool, migrate, tenantDatabase } from '../infra/postgres.ts';
 import type { OcrEngine } from '../processors/extract-text/ocr-pool.ts';
+import { createPageViewer } from '../processors/page-view.ts';
 import {
   PROCESSOR_NAMES,
   type RunningProcessors,
@@ -28,6 +30,11 @@ import { createQuotaStore } from '../producers/quotas/store.ts';
 import { createReprocessRequester } from '../producers/reprocess/request.ts';
 import { createReviewResolver } from '../producers/review/resolve.ts';
 import { createUploadIntake } from '../producers/upload/intake.ts';
+import { createDeliveryLog } from '../producers/webhooks/delivery-log.ts';
+import { createWebhookEndpoints } from '../producers/webhooks/endpoints.ts';
+import { WEBHOOK_CONSUMER } from '../producers/webhooks/intake.ts';
+import { createSecretBox } from '../producers/webhooks/secret-box.ts';
+import { type RunningWebhooks, startWebhooks } from '../producers/webhooks/start.ts';
 import { completedBatchCounts } from '../projections/batches/queries.ts';
 import { PROJECTIONS } from '../projections/catalog.ts';
 import { bindToCluster } from '../projections/runtime/checkpoints.ts';
@@ -35,6 +42,7 @@ import {
   deadLetterConsumer,
   type RunningProjection,
   startProjection,
+  subscribedTopics,
 } from '../projections/runtime/runner.ts';
 import { documentPages, tenantUsage } from '../projections/usage/queries.ts';
 import {
@@ -43,10 +51,14 @@ import {
   registerEventSchemas,
   registryAuthHeaders,
 } from '../schemas/codec.ts';
+import { asyncApiDocument } from './asyncapi/document.ts';
+import { startOpsServer } from './ops-server.ts';
+import { systemTopicConfigs } from './topics.ts';
 
 export interface System {
   /** The API, when this process serves it. */
   app: FastifyInstance | null;
+  /** The API's address; for processors only, that of /health and /metrics when served. */
   url: string | null;
   processors: RunningProcessors;
   stop(): Promise<void>;
@@ -76,15 +88,7 @@ export async function startSystem(
   const admin = kafka.admin();
   await admin.connect();
   await bindToCluster(ownerPool, (await admin.describeCluster()).clusterId);
-  const created = await provisionTopics(
-    admin,
-    eventLogTopicConfigs(
-      config.topics,
-      topics,
-      [...PROJECTIONS.map(deadLetterConsumer), ...PROCESSOR_NAMES],
-      PROCESSOR_NAMES,
-    ),
-  );
+  const created = await provisionTopics(admin, systemTopicConfigs(config, topics));
   if (created.length > 0) logger.info({ topics: created }, 'topics created');
 
   const registry = createSchemaRegistry(config.registry.url, config.registry.auth);
@@ -114,8 +118,29 @@ export async function startSystem(
     await ownerPool.end();
   };
   if (options.api === false) {
-    logger.info({ processors: processors.names, ms: Date.now() - started }, 'processors started');
-    return { app: null, url: null, processors, stop: stopInfra };
+    const ops =
+      config.processors.opsPort === undefined
+        ? null
+        : await startOpsServer({
+            host: config.http.host,
+            port: config.processors.opsPort,
+            checks: [{ name: 'kafka', check: async () => void (await admin.describeCluster()) }],
+            breakers: processors.breakers,
+            metrics,
+          });
+    logger.info(
+      { processors: processors.names, ops: ops?.url, ms: Date.now() - started },
+      'processors started',
+    );
+    return {
+      app: null,
+      url: ops?.url ?? null,
+      processors,
+      stop: async () => {
+        await ops?.server.close();
+        await stopInfra();
+      },
+    };
   }
 
   // The API and the projections connect as the app role, held to one tenant per transaction.
@@ -135,6 +160,23 @@ export async function startSystem(
       }),
     );
   }
+  // Lag of every group, running here or not: a group nobody runs shows its lag growing.
+  registerConsumerLag(
+    metrics.registry,
+    admin,
+    [
+      ...PROCESSOR_NAMES.map((name) => ({
+        groupId: topics.consumerGroup(name),
+        topics: [topics.events.document, topics.redrive(name)],
+      })),
+      ...PROJECTIONS.map((projection) => ({
+        groupId: topics.consumerGroup(deadLetterConsumer(projection)),
+        topics: subscribedTopics(projection, topics),
+      })),
+      { groupId: topics.consumerGroup(WEBHOOK_CONSUMER), topics: Object.values(topics.events) },
+    ],
+    logger,
+  );
   const eventLog = createEventLog(producer, codec, topics);
   const apiKeys = createApiKeyStore(pool);
   const db = tenantDatabase(pool);
@@ -171,6 +213,32 @@ export async function startSystem(
     completedCounts: (tenantId, batchId, fileCount) =>
       completedBatchCounts(ownerPool, tenantId, batchId, fileCount),
   });
+  // Webhooks are delivered with the API; their queue spans tenants, so they connect as the owner.
+  const { webhooks: webhookConfig } = config;
+  const webhookSecrets = createSecretBox(webhookConfig.secretKey);
+  const webhooks: RunningWebhooks | null = webhookConfig.enabled
+    ? await startWebhooks({
+        kafka,
+        producer,
+        ownerUrl: config.database.url,
+        codec,
+        topics,
+        logger,
+        metrics,
+        settings: {
+          policy: { allowPrivate: webhookConfig.allowPrivate },
+          secrets: webhookSecrets,
+          retry: {
+            maxAttempts: webhookConfig.maxAttempts,
+            baseMs: webhookConfig.retryBaseMs,
+            maxMs: webhookConfig.retryMaxMs,
+          },
+          timeoutMs: webhookConfig.timeoutMs,
+          concurrency: webhookConfig.concurrency,
+          pollMs: webhookConfig.pollMs,
+        },
+      })
+    : null;
   const health: HealthCheck[] = [
     { name: 'kafka', check: async () => void (await admin.describeCluster()) },
     {
@@ -183,6 +251,7 @@ export async function startSystem(
       },
     },
     { name: 'postgres', check: async () => void (await pool.query('SELECT 1')) },
+    ...(webhooks ? [{ name: 'webhooks', check: webhooks.check }] : []),
   ];
   const app = await buildApp(
     {
@@ -190,6 +259,7 @@ export async function startSystem(
       topics,
       pool,
       blobs,
+      pages: createPageViewer(),
       intake,
       health,
       requestReprocess: createReprocessRequester({
@@ -207,6 +277,15 @@ export async function startSystem(
       quotas,
       quotaGuard,
       recordRead: readAudit?.record ?? null,
+      asyncApi: JSON.stringify(asyncApiDocument(config)),
+      webhooks: webhooks && {
+        endpoints: createWebhookEndpoints(
+          db,
+          { allowPrivate: webhookConfig.allowPrivate },
+          webhookSecrets,
+        ),
+        deliveries: createDeliveryLog(db, webhooks.wake),
+      },
       auth: {
         verifyApiKey: apiKeys.verify,
         verifyToken: config.oidc.issuer ? createOidcVerifier(config.oidc) : null,
@@ -232,6 +311,7 @@ export async function startSystem(
       // The API takes no more requests: what it recorded goes to the log before the producer stops.
       await readAudit?.stop();
       await batchCompletion.stop();
+      await webhooks?.stop();
       await Promise.all(projections.map((p) => p.stop()));
       await stopInfra();
       await pool.end();

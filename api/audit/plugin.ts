@@ -25,7 +25,15 @@ export const auditPlugin = fp(async (app: FastifyInstance, { record }: AuditOpti
   // The payload as the handler returned it, before serialization: ids are read from objects.
   app.addHook('preSerialization', async (request, reply, payload) => {
     const idsOf = request.routeOptions.config.audit;
-    if (idsOf && reply.statusCode < 300) returned.set(request, idsOf(payload));
+    if (idsOf && reply.statusCode < 300) returned.set(request, idsOf(payload, request.params));
+    return payload;
+  });
+  // Bytes (a page image) are never serialized: their ids come from the path parameters.
+  app.addHook('onSend', async (request, reply, payload) => {
+    const idsOf = request.routeOptions.config.audit;
+    if (idsOf && reply.statusCode < 300 && Buffer.isBuffer(payload) && !returned.has(request)) {
+      returned.set(request, idsOf(payload, request.params));
+    }
     return payload;
   });
 

@@ -1,7 +1,7 @@
 /**
  * What a read of patient data returned, by id: the documents and patients a response contained
  * and how many rows. Each audited route names one of `AUDITED_READS` as its `config.audit`; it
- * is given the response's payload as the handler returned it.
+ * is given the response's payload as the handler returned it, and the request's path parameters.
  */
 export interface ReadIds {
   documentIds: string[];
@@ -9,7 +9,7 @@ export interface ReadIds {
   resultCount: number;
 }
 
-export type IdsOfRead = (payload: unknown) => ReadIds;
+export type IdsOfRead = (payload: unknown, params?: unknown) => ReadIds;
 
 type Row = Readonly<Record<string, unknown>>;
 
@@ -46,6 +46,13 @@ const patientFacts =
     );
   };
 
+/** A review: its document, and the patients it was compared with or assigned to. */
+const reviewDocument = (review: Row) => idAt(review, 'documentId');
+const reviewPatients = (review: Row) => [
+  ...idAt(review, 'patientId'),
+  ...rowsAt(review, 'candidates').flatMap((c) => idAt(c, 'patientId')),
+];
+
 /** A part of one document (its text, its entities): the document alone. */
 const documentPart: IdsOfRead = (payload) => idsOf(idAt(asRow(payload), 'documentId'), [], 1);
 
@@ -81,15 +88,12 @@ export const AUDITED_READS = {
   /** A review shows the document's subject and the candidates compared with it. */
   reviewList: (payload) => {
     const items = rowsAt(payload, 'items');
-    return idsOf(
-      items.flatMap((i) => idAt(i, 'documentId')),
-      items.flatMap((i) => [
-        ...idAt(i, 'patientId'),
-        ...rowsAt(i, 'candidates').flatMap((c) => idAt(c, 'patientId')),
-      ]),
-      items.length,
-    );
+    return idsOf(items.flatMap(reviewDocument), items.flatMap(reviewPatients), items.length);
   },
+  /** One review, with its document's text. */
+  review: (payload) => idsOf(reviewDocument(asRow(payload)), reviewPatients(asRow(payload)), 1),
+  /** A page image is bytes: the document is the one its path names. */
+  pageImage: (_payload, params?) => idsOf(idAt(asRow(params), 'id'), [], 1),
 } as const satisfies Record<string, IdsOfRead>;
 
 /** A read refused or failed: nothing was returned. */

@@ -57,6 +57,15 @@ describe('AUDITED_READS', () => {
     });
   });
 
+  it('takes the document of a page image from the path, its payload being bytes', () => {
+    const params = { id: 'd1', page: 2 };
+    expect(AUDITED_READS.pageImage(Buffer.from('\x89PNG'), params)).toEqual({
+      documentIds: ['d1'],
+      patientIds: [],
+      resultCount: 1,
+    });
+  });
+
   it('finds nothing in a payload of another shape rather than throwing', () => {
     for (const read of Object.values(AUDITED_READS)) {
       expect(read(null).documentIds).toEqual([]);

@@ -9,4 +9,6 @@ export const ACCESS = {
   admin: { roles: ['admin'] },
   /** Reads of the tenant's usage and quotas. */
   usage: { roles: ['admin', 'auditor'] },
+  /** A document's pages as images: readers, and reviewers, who decide from them. */
+  pageImages: { roles: ['reader', 'reviewer'] },
 } as const satisfies Record<string, RouteAccess>;

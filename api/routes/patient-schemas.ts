@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { REVIEW_ACTIONS } from '../../producers/review/resolution.ts';
 import { REVIEW_STATUSES } from '../../projections/reviews/projection.ts';
+import { ANY_STATUS } from '../../projections/reviews/queries.ts';
 import { MinPosition, Nullable, PositionToken, TenantQuery } from './document-schemas.ts';
 
 const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$';
@@ -41,8 +42,11 @@ export const LabsQuery = Type.Object({
 export const ReviewListQuery = Type.Object({
   tenantId: Type.Optional(TenantQuery),
   status: Type.Union(
-    REVIEW_STATUSES.map((s) => Type.Literal(s)),
+    [...REVIEW_STATUSES, ANY_STATUS].map((s) => Type.Literal(s)),
     { default: 'open' },
+  ),
+  documentId: Type.Optional(
+    Type.String({ pattern: ID_PATTERN, description: 'Only the reviews of this document' }),
   ),
   ...page,
   minPosition: Type.Optional(MinPosition),
@@ -194,6 +198,38 @@ export const ReviewSchema = Type.Object({
   resolvedBy: Nullable(Type.String()),
   patientId: Nullable(Type.String()),
   note: Nullable(Type.String()),
+});
+
+export const ReviewDetailSchema = Type.Object({
+  ...ReviewSchema.properties,
+  evidence: Type.Object(
+    {
+      pages: Type.Array(Type.Object({ page: Type.Integer(), text: Type.String() })),
+      marks: Type.Array(
+        Type.Object({
+          field: Type.Union([
+            Type.Literal('name'),
+            Type.Literal('dateOfBirth'),
+            Type.Literal('identifier'),
+          ]),
+          kind: Nullable(Type.String()),
+          value: Type.String(),
+          page: Type.Integer(),
+          start: Type.Integer({ description: "Offset in the page's text" }),
+          end: Type.Integer(),
+          confidence: Type.Number(),
+        }),
+      ),
+      pageImages: Type.Boolean({
+        description:
+          'Whether the pages can be seen as images (GET /documents/{documentId}/pages/{page}/image): a PDF or a scan, not a text file',
+      }),
+    },
+    {
+      description:
+        "The document's text (latest round) and where its patient's name, date of birth and identifiers were read in it",
+    },
+  ),
 });
 
 export const ReviewListSchema = Type.Object({

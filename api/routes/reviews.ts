@@ -1,15 +1,21 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { notFound } from '../../infra/errors.ts';
 import type { TenantDatabase } from '../../infra/postgres.ts';
 import type { ResolveReview } from '../../producers/review/resolve.ts';
-import { listReviews } from '../../projections/reviews/queries.ts';
+import { findDocument } from '../../projections/documents/queries.ts';
+import { reviewEvidence } from '../../projections/reviews/evidence.ts';
+import { findReview, listReviews } from '../../projections/reviews/queries.ts';
 import { AUDITED_READS } from '../audit/reads.ts';
 import { ACCESS } from '../auth/access.ts';
 import { principalOf } from '../auth/plugin.ts';
 import { ErrorBody } from '../errors.ts';
 import { type AwaitReadModel, withToken } from '../read-your-writes.ts';
+import type { PageDrawer } from './page-images.ts';
 import {
+  LogReadQuery,
   ResolveAcceptedSchema,
   ResolveBody,
+  ReviewDetailSchema,
   ReviewIdParams,
   ReviewListQuery,
   ReviewListSchema,
@@ -23,11 +29,13 @@ export interface ReviewRoutesOptions {
   db: TenantDatabase;
   resolveReview: ResolveReview;
   awaitReadModel: AwaitReadModel;
+  /** Tells whether the document's pages can be seen as images. */
+  pages: Pick<PageDrawer, 'draws'>;
 }
 
 export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = async (
   app,
-  { db, resolveReview, awaitReadModel },
+  { db, resolveReview, awaitReadModel, pages },
 ) => {
   app.get(
     '/reviews',
@@ -43,9 +51,36 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = asyn
     },
     async (request) => {
       const { tenantId } = principalOf(request);
-      const { status, limit, cursor, minPosition } = request.query;
+      const { status, documentId, limit, cursor, minPosition } = request.query;
       await awaitReadModel(['reviews'], minPosition);
-      return listReviews(db(tenantId), tenantId, status, { limit, cursor });
+      return listReviews(db(tenantId), tenantId, status, { limit, cursor }, documentId);
+    },
+  );
+
+  app.get(
+    '/reviews/:id',
+    {
+      config: { access: ACCESS.reviewer, audit: AUDITED_READS.review },
+      schema: {
+        summary: 'One review, with the document text and where its patient was read in it',
+        description:
+          "`evidence` is what the reviewer decides from: the document's pages and the spans of the name, date of birth and identifiers read from them.",
+        params: ReviewIdParams,
+        querystring: LogReadQuery,
+        response: { 200: ReviewDetailSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { tenantId } = principalOf(request);
+      await awaitReadModel(['reviews', 'entities', 'text'], request.query.minPosition);
+      const review = await findReview(db(tenantId), tenantId, request.params.id);
+      if (!review) throw notFound('REVIEW_NOT_FOUND', 'no such review for this tenant');
+      const [evidence, document] = await Promise.all([
+        reviewEvidence(db(tenantId), tenantId, review.documentId),
+        findDocument(db(tenantId), tenantId, review.documentId),
+      ]);
+      const pageImages = document ? pages.draws(document.mediaType) : false;
+      return { ...review, evidence: { ...evidence, pageImages } };
     },
   );
 

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
+import pRetry from 'p-retry';
+import { isRetriable } from '../errors.ts';
 
 export interface TopicMessage {
   partition: number;
@@ -14,9 +16,19 @@ export interface PartitionEnd {
   high: string;
 }
 
-/** Where each partition of `topic` that holds anything ends now. */
+/**
+ * Where each partition of `topic` that holds anything ends now. Just after a topic is created a
+ * broker may not know its leaders yet and ListOffsets answers "not the leader" or "does not host
+ * this topic-partition": retriable errors that kafkajs passes on here, so they are tried again.
+ */
 export async function topicEnds(admin: Admin, topic: string): Promise<PartitionEnd[]> {
-  return (await admin.fetchTopicOffsets(topic)).filter((p) => BigInt(p.high) > BigInt(p.low));
+  const offsets = await pRetry(() => admin.fetchTopicOffsets(topic), {
+    retries: 10,
+    minTimeout: 100,
+    maxTimeout: 2000,
+    shouldRetry: ({ error }) => isRetriable(error),
+  });
+  return offsets.filter((p) => BigInt(p.high) > BigInt(p.low));
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../infra/postgres.ts';
+import { OF_PATIENT } from '../patients/queries.ts';
 import { decodeCursor, pageOf } from '../runtime/paging.ts';
 
 export interface DocumentView {
@@ -180,4 +181,19 @@ export async function listDocuments(
     values,
   );
   return pageOf(rows.map(toView), page.limit, (item) => [item.uploadedAt, item.id]);
+}
+
+/** The documents of a survivor and of the patients merged into it, oldest first. */
+export async function patientDocumentViews(
+  db: Queryable,
+  tenantId: string,
+  patientId: string,
+): Promise<DocumentView[]> {
+  const { rows } = await db.query<DocumentRow>(
+    `SELECT ${COLUMNS} FROM documents WHERE tenant_id = $1 AND document_id IN (
+       SELECT d.document_id FROM documents d WHERE ${OF_PATIENT})
+     ORDER BY uploaded_at, document_id`,
+    [tenantId, patientId],
+  );
+  return rows.map(toView);
 }

@@ -33,11 +33,13 @@ export async function documentEntities(
 }
 
 /** Where a fact was read: document, page, span and how sure the reading was. */
-const SOURCE = `e.document_id, to_char(e.observed_on, 'YYYY-MM-DD') AS observed_on, e.page,
-  e.span_start, e.span_end, e.confidence`;
+const SOURCE = `e.document_id, e.ordinal, to_char(e.observed_on, 'YYYY-MM-DD') AS observed_on,
+  e.page, e.span_start, e.span_end, e.confidence`;
 
 export interface FactSource {
   documentId: string;
+  /** Its place among the document's facts of its kind, in reading order. */
+  ordinal: number;
   /** YYYY-MM-DD: the sample's collection date for labs, else the encounter's. */
   observedOn: string | null;
   span: { page: number; start: number; end: number; confidence: number };
@@ -45,6 +47,7 @@ export interface FactSource {
 
 interface SourceRow {
   document_id: string;
+  ordinal: number;
   observed_on: string | null;
   page: number;
   span_start: number;
@@ -54,6 +57,7 @@ interface SourceRow {
 
 const source = (r: SourceRow): FactSource => ({
   documentId: r.document_id,
+  ordinal: r.ordinal,
   observedOn: r.observed_on,
   span: { page: r.page, start: r.span_start, end: r.span_end, confidence: r.confidence },
 });

@@ -150,3 +150,91 @@ export async function patientDocuments(
     matchMethod: r.match_method,
   }));
 }
+
+/**
+ * The patient as registered, merges not followed: a merged patient keeps its own id and names
+ * its survivor in `mergedInto`. Null when the tenant has no such registered patient.
+ */
+export async function patientAsRecorded(
+  db: Queryable,
+  tenantId: string,
+  id: string,
+): Promise<PatientView | null> {
+  const { rows } = await db.query<PatientRow>(
+    `SELECT ${COLUMNS}, p.merged_into AS requested_merged_into FROM patients p
+     WHERE p.tenant_id = $1 AND p.patient_id = $2 AND p.registered_at IS NOT NULL`,
+    [tenantId, id],
+  );
+  return rows[0] ? toView(rows[0]) : null;
+}
+
+/** An identifier's issuing facility as letters, digits and dashes, as FHIR systems name it. */
+const FACILITY_SLUG = `trim(BOTH '-' FROM regexp_replace(
+  lower(unaccent(COALESCE(i->>'facility', ''))), '[^a-z0-9]+', '-', 'g'))`;
+
+export interface PatientCriteria {
+  /** An identifier's value, with its kind (and issuing facility) when the caller knows them. */
+  identifier?: { value: string; kind?: string; facilitySlug?: string };
+  /** Part of the name, any case or accents. */
+  name?: string;
+  /** Born on or after `from` and before `to` (YYYY-MM-DD). */
+  birthDate?: { from: string; to: string };
+}
+
+/**
+ * Patients not merged into another that meet every criterion themselves or through a patient
+ * merged into them, oldest registration first, with how many there are in all.
+ */
+export async function searchPatients(
+  db: Queryable,
+  tenantId: string,
+  criteria: PatientCriteria,
+  page: { count: number; offset: number },
+): Promise<{ total: number; items: PatientView[] }> {
+  const values: unknown[] = [tenantId];
+  const where: string[] = [];
+  const param = (value: unknown) => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+  const { identifier, name, birthDate } = criteria;
+  if (identifier) {
+    const conditions = [`i->>'value' = ${param(identifier.value)}`];
+    if (identifier.kind) conditions.push(`i->>'kind' = ${param(identifier.kind)}`);
+    if (identifier.facilitySlug !== undefined) {
+      conditions.push(`${FACILITY_SLUG} = ${param(identifier.facilitySlug)}`);
+    }
+    where.push(`EXISTS (SELECT 1 FROM jsonb_array_elements(c.identifiers) i
+      WHERE ${conditions.join(' AND ')})`);
+  }
+  if (name) {
+    const pattern = `%${searchKey(name).replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    where.push(`c.name_key LIKE ${param(pattern)}`);
+  }
+  if (birthDate) {
+    where.push(`c.date_of_birth >= ${param(birthDate.from)}`);
+    where.push(`c.date_of_birth < ${param(birthDate.to)}`);
+  }
+  const matching = where.length
+    ? `AND EXISTS (SELECT 1 FROM patients c WHERE c.tenant_id = p.tenant_id
+        AND (c.patient_id = p.patient_id OR c.merged_into = p.patient_id) AND ${where.join(' AND ')})`
+    : '';
+  const { rows } = await db.query<PatientRow & { total: number }>(
+    `SELECT ${COLUMNS}, NULL AS requested_merged_into, count(*) OVER ()::int AS total
+     FROM patients p
+     WHERE p.tenant_id = $1 AND p.merged_into IS NULL AND p.registered_at IS NOT NULL ${matching}
+     ORDER BY p.registered_at, p.patient_id
+     LIMIT ${param(page.count)} OFFSET ${param(page.offset)}`,
+    values,
+  );
+  if (rows.length > 0 || page.offset === 0) {
+    return { total: rows[0]?.total ?? 0, items: rows.map(toView) };
+  }
+  // Past the last page the window counts nothing: count apart.
+  const { rows: counted } = await db.query<{ total: number }>(
+    `SELECT count(*)::int AS total FROM patients p
+     WHERE p.tenant_id = $1 AND p.merged_into IS NULL AND p.registered_at IS NOT NULL ${matching}`,
+    values.slice(0, -2),
+  );
+  return { total: counted[0]?.total ?? 0, items: [] };
+}

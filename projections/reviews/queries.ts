@@ -72,22 +72,36 @@ export async function findReview(
   return rows[0] ? toView(rows[0]) : null;
 }
 
-/** Oldest first, so the longest-waiting review is worked first; cursor as for documents. */
+/** A review's status, or `any`. */
+export const ANY_STATUS = 'any';
+
+/**
+ * Oldest first, so the longest-waiting review is worked first; cursor as for documents.
+ * `status` may be `any`; `documentId` keeps the reviews of one document.
+ */
 export async function listReviews(
   db: Queryable,
   tenantId: string,
   status: string,
   page: { limit: number; cursor?: string },
+  documentId?: string,
 ): Promise<{ items: ReviewView[]; nextCursor: string | null }> {
-  const values: unknown[] = [tenantId, status];
-  let after = '';
+  const values: unknown[] = [tenantId];
+  let where = 'tenant_id = $1';
+  const and = (condition: (at: string) => string, value: unknown) => {
+    values.push(value);
+    where += ` AND ${condition(`$${values.length}`)}`;
+  };
+  if (status !== ANY_STATUS) and((at) => `status = ${at}`, status);
+  if (documentId) and((at) => `document_id = ${at}`, documentId);
   if (page.cursor) {
-    values.push(...decodeCursor(page.cursor));
-    after = ' AND (requested_at, review_id) > ($3, $4)';
+    const [at, id] = decodeCursor(page.cursor);
+    values.push(at, id);
+    where += ` AND (requested_at, review_id) > ($${values.length - 1}, $${values.length})`;
   }
   values.push(page.limit + 1);
   const { rows } = await db.query<ReviewRow>(
-    `SELECT ${COLUMNS} FROM reviews WHERE tenant_id = $1 AND status = $2${after}
+    `SELECT ${COLUMNS} FROM reviews WHERE ${where}
      ORDER BY requested_at, review_id LIMIT $${values.length}`,
     values,
   );

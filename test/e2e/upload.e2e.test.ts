@@ -220,11 +220,11 @@ describe('upload, then read through the API', () => {
     expect(await uploads()).toBe(eventsBefore);
   });
 
-  it('reports Kafka, registry and PostgreSQL in /health and serves OpenAPI at /docs', async () => {
+  it('reports Kafka, registry, PostgreSQL and webhooks in /health and serves OpenAPI at /docs', async () => {
     const health = await get('/health');
     expect(health.status).toBe(200);
     const body = await health.json();
-    expect(Object.keys(body.checks).sort()).toEqual(['kafka', 'postgres', 'registry']);
+    expect(Object.keys(body.checks).sort()).toEqual(['kafka', 'postgres', 'registry', 'webhooks']);
     expect(Object.values(body.checks).every((c) => (c as { status: string }).status === 'up')).toBe(
       true,
     );
