@@ -13,9 +13,8 @@ export interface RetryPolicy {
   maxMs: number;
 }
 
-export interface DispatcherDeps {
-  /** The owner's: the queue spans tenants. */
-  pool: Pool;
+/** How deliveries are sent: the part of the dispatcher that comes from configuration. */
+export interface WebhookSettings {
   policy: UrlPolicy;
   /** Opens the endpoints' stored secrets. */
   secrets: SecretBox;
@@ -25,6 +24,11 @@ export interface DispatcherDeps {
   concurrency: number;
   /** How often due retries are looked for when nothing wakes the dispatcher sooner. */
   pollMs: number;
+}
+
+export interface DispatcherDeps extends WebhookSettings {
+  /** The owner's: the queue spans tenants. */
+  pool: Pool;
   logger: Logger;
   metrics: Metrics;
   send?: (delivery: ClaimedDelivery, options: SendOptions) => Promise<AttemptResult>;

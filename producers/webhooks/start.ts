@@ -4,19 +4,8 @@ import type { Logger } from '../../infra/logger.ts';
 import type { Metrics } from '../../infra/metrics.ts';
 import { createPool } from '../../infra/postgres.ts';
 import type { EventCodec } from '../../schemas/codec.ts';
-import { type RetryPolicy, startDispatcher } from './dispatcher.ts';
+import { startDispatcher, type WebhookSettings } from './dispatcher.ts';
 import { startWebhookIntake } from './intake.ts';
-import type { SecretBox } from './secret-box.ts';
-import type { UrlPolicy } from './url-policy.ts';
-
-export interface WebhookSettings {
-  policy: UrlPolicy;
-  secrets: SecretBox;
-  retry: RetryPolicy;
-  timeoutMs: number;
-  concurrency: number;
-  pollMs: number;
-}
 
 export interface WebhookDeps {
   kafka: Kafka;
@@ -48,13 +37,8 @@ export async function startWebhooks(deps: WebhookDeps): Promise<RunningWebhooks>
   const { settings } = deps;
   const pool = createPool(deps.ownerUrl, POOL_SIZE);
   const dispatcher = startDispatcher({
+    ...settings,
     pool,
-    policy: settings.policy,
-    secrets: settings.secrets,
-    retry: settings.retry,
-    timeoutMs: settings.timeoutMs,
-    concurrency: settings.concurrency,
-    pollMs: settings.pollMs,
     logger: deps.logger,
     metrics: deps.metrics,
   });
