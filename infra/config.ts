@@ -65,6 +65,10 @@ const EnvSchema = Type.Object({
   OCR_WORKERS: Type.Integer({ default: os.availableParallelism(), minimum: 1, maximum: 64 }),
   OCR_LANGUAGES: Type.String({ default: 'eng+spa', pattern: '^[a-z_]{3,8}(\\+[a-z_]{3,8})*$' }),
   OCR_RECYCLE_AFTER_PAGES: Type.Integer({ default: 200, minimum: 1 }),
+  ARCHIVE_MAX_DEPTH: Type.Integer({ default: 2, minimum: 0, maximum: 10 }),
+  ARCHIVE_MAX_ENTRIES: Type.Integer({ default: 1000, minimum: 1, maximum: 100_000 }),
+  ARCHIVE_MAX_EXPANDED_BYTES: Type.Integer({ default: 256 * 1024 * 1024, minimum: 1 }),
+  ARCHIVE_MAX_RATIO: Type.Integer({ default: 100, minimum: 1 }),
   TEXT_INLINE_MAX_BYTES: Type.Integer({ default: 64 * 1024, minimum: 0, maximum: 512 * 1024 }),
   MATCH_AUTO_THRESHOLD: Type.Number({ default: 0.95, minimum: 0, maximum: 1 }),
   MATCH_REVIEW_THRESHOLD: Type.Number({ default: 0.6, minimum: 0, maximum: 1 }),
@@ -151,6 +155,8 @@ export interface Config {
   };
   ocr: { workers: number; languages: string; recycleAfterPages: number };
   text: { inlineMaxBytes: number };
+  /** What one uploaded zip or e-mail may expand to. */
+  archives: { maxDepth: number; maxEntries: number; maxExpandedBytes: number; maxRatio: number };
   /** Match score at or above `autoThreshold` assigns; from `reviewThreshold` a person decides. */
   matching: { autoThreshold: number; reviewThreshold: number };
   /**
@@ -273,6 +279,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       recycleAfterPages: raw.OCR_RECYCLE_AFTER_PAGES,
     },
     text: { inlineMaxBytes: raw.TEXT_INLINE_MAX_BYTES },
+    archives: {
+      maxDepth: raw.ARCHIVE_MAX_DEPTH,
+      maxEntries: raw.ARCHIVE_MAX_ENTRIES,
+      maxExpandedBytes: raw.ARCHIVE_MAX_EXPANDED_BYTES,
+      maxRatio: raw.ARCHIVE_MAX_RATIO,
+    },
     matching: {
       autoThreshold: raw.MATCH_AUTO_THRESHOLD,
       reviewThreshold: raw.MATCH_REVIEW_THRESHOLD,

@@ -99,7 +99,23 @@ export async function startProcessors(
     });
   let ocr: OcrEngine | undefined;
   const starters: Record<ProcessorName, () => Promise<RunningProcessor>> = {
-    validate: () => start(createValidateProcessor({ blobs })),
+    validate: () =>
+      start(
+        createValidateProcessor({
+          blobs,
+          containers: {
+            blobs: {
+              open: infra.blobs.open,
+              // Not behind the breaker: staging fails whenever an entry passes a limit.
+              stage: infra.blobs.stage,
+              commit: breakers.guard('blob-store', infra.blobs.commit),
+              discard: infra.blobs.discard,
+            },
+            newId: infra.clock.newId,
+            limits: config.archives,
+          },
+        }),
+      ),
     'extract-text': () => {
       const engine = infra.ocr ?? createOcrPool(config.ocr);
       ocr = engine;

@@ -15,6 +15,7 @@ export const EVENT_CATALOG: Record<EventType, { aggregate: AggregateKind }> = {
   DocumentReprocessRequested: { aggregate: 'document' },
   DocumentValidated: { aggregate: 'document' },
   DocumentRejected: { aggregate: 'document' },
+  ArchiveExpanded: { aggregate: 'document' },
   TextExtracted: { aggregate: 'document' },
   DocumentClassified: { aggregate: 'document' },
   DocumentProcessingFailed: { aggregate: 'document' },

@@ -1,4 +1,5 @@
 import type {
+  ArchiveExpandedData,
   BatchClosedData,
   BatchCompletedData,
   BatchOpenedData,
@@ -45,6 +46,8 @@ export type DocumentReprocessRequested = Event<
 >;
 export type DocumentValidated = Event<'DocumentValidated', DocumentValidatedData>;
 export type DocumentRejected = Event<'DocumentRejected', DocumentRejectedData>;
+/** A zip or an e-mail was opened into child documents. */
+export type ArchiveExpanded = Event<'ArchiveExpanded', ArchiveExpandedData>;
 export type TextExtracted = Event<'TextExtracted', TextExtractedData>;
 export type DocumentClassified = Event<'DocumentClassified', DocumentClassifiedData>;
 export type DocumentProcessingFailed = Event<
@@ -73,6 +76,7 @@ export type DocumentEvent =
   | DocumentReprocessRequested
   | DocumentValidated
   | DocumentRejected
+  | ArchiveExpanded
   | TextExtracted
   | DocumentClassified
   | DocumentProcessingFailed

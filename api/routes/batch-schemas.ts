@@ -85,6 +85,9 @@ export const BatchSchema = Type.Object({
       documentType: Nullable(Type.String()),
       matchStatus: Nullable(Type.String()),
       patientId: Nullable(Type.String()),
+      parentDocumentId: Nullable(
+        Type.String({ description: 'The zip or e-mail of the batch this file was taken out of' }),
+      ),
     }),
   ),
 });

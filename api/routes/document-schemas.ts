@@ -1,5 +1,5 @@
 import { type TSchema, Type } from 'typebox';
-import { ALLOWED_MEDIA_TYPES } from '../../producers/upload/content-type.ts';
+import { ALLOWED_MEDIA_TYPES } from '../../infra/blobs/media-type.ts';
 import { TENANT_ID_PATTERN } from '../../producers/upload/fields.ts';
 import { DOCUMENT_STATUSES, MATCH_STATUSES } from '../../projections/documents/projection.ts';
 import { DOCUMENT_TYPES } from '../../schemas/document-types.ts';
@@ -70,6 +70,27 @@ export const DocumentSchema = Type.Object({
       score: Type.Number(),
       reasons: Type.Array(Type.Object({}, { additionalProperties: true })),
     }),
+  ),
+  parentDocumentId: Nullable(
+    Type.String({ description: 'The zip or e-mail this document was taken out of' }),
+  ),
+  entryPath: Nullable(
+    Type.String({ description: 'Its path in that zip (nested ones joined by /) or e-mail' }),
+  ),
+  children: Nullable(
+    Type.Object(
+      {
+        accepted: Type.Integer({ description: 'Entries that became child documents' }),
+        rejected: Type.Array(
+          Type.Object({
+            entryPath: Type.String(),
+            reason: Type.String({ description: 'A stable code, e.g. ARCHIVE_ENTRY_PATH_UNSAFE' }),
+            message: Type.String(),
+          }),
+        ),
+      },
+      { description: 'For a zip or an e-mail once opened; null for any other document' },
+    ),
   ),
   patientMatch: Nullable(
     Type.Object({

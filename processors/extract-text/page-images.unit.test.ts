@@ -52,6 +52,15 @@ describe('page images', () => {
     expect([meta.format, meta.width, meta.height, meta.channels]).toEqual(['png', 800, 600, 1]);
   });
 
+  it('stretches a page of non-square pixels, such as a fax, to square ones', async () => {
+    const prepared = await prepareForOcr(await faded(400, 100), {
+      minWidth: 800,
+      verticalStretch: 204 / 98,
+    });
+    const meta = await sharp(prepared).metadata();
+    expect([meta.width, meta.height]).toEqual([800, Math.round(100 * 2 * (204 / 98))]);
+  });
+
   it('removes lone specks and keeps solid marks', async () => {
     const speckled = await faded(100, 60, { x: 70, y: 40 });
     expect((await greyPixels(speckled))[40 * 100 + 70]).toBe(0);

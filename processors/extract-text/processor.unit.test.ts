@@ -4,10 +4,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { isRetriable } from '../../infra/errors.ts';
 import type { DocumentTypeHint, TextExtracted } from '../../schemas/events.ts';
 import { textPdf } from '../../test/fixtures/files.ts';
+import { rasterise } from '../../test/fixtures/scan-effects.ts';
 import { characterErrorRate, renderVariant, SAMPLE_DOCUMENTS } from '../../test/fixtures/scans.ts';
+import { faxTiff } from '../../test/fixtures/tiffs.ts';
+import { docx } from '../../test/fixtures/words.ts';
 import { documentEvent } from '../../test/support/events.ts';
 import { memoryBlobs } from '../../test/support/memory-blobs.ts';
 import { processorSpec } from '../../test/support/processor-spec.ts';
+import { WORD_MEDIA_TYPE } from '../word.ts';
 import { createOcrPool, type OcrEngine } from './ocr-pool.ts';
 import { createExtractTextProcessor } from './processor.ts';
 
@@ -109,6 +113,24 @@ describe('extract-text without OCR', () => {
     expect(stored).toEqual({ pages: [{ page: 1, text }] });
   });
 
+  it('reads the text of a Word document as its text layer', async () => {
+    const blobs = memoryBlobs();
+    const ref = blobs.add(TENANT, await docx(SPANISH));
+    const processor = createExtractTextProcessor({ blobs, ocr: noOcr });
+    await processorSpec(processor)
+      .when(validated(ref, WORD_MEDIA_TYPE))
+      .thenMatches([
+        {
+          type: 'TextExtracted',
+          data: {
+            method: 'text-layer',
+            language: 'spa',
+            pages: [{ page: 1, method: 'text-layer', text: SPANISH.join('\n\n') }],
+          },
+        },
+      ]);
+  });
+
   it('refuses a PDF that cannot be parsed, permanently', async () => {
     const blobs = memoryBlobs();
     const ref = blobs.add(
@@ -154,6 +176,36 @@ describe('extract-text with OCR', () => {
     const data = draft!.data as TextExtracted['data'];
     expect(data.confidence).toBeGreaterThan(0.8);
     const cer = characterErrorRate(data.pages[0]!.text!, scan.groundTruth.text, distance);
+    expect(cer).toBeLessThan(0.03);
+  });
+
+  it('reads a fax page by page, its squat pixels made square, close to what was printed', async () => {
+    const blobs = memoryBlobs();
+    const pages = await rasterise(await textPdf(ENGLISH), 204);
+    const processor = createExtractTextProcessor({ blobs, ocr });
+    const [draft] = await processorSpec(processor)
+      .when(validated(blobs.add(TENANT, await faxTiff(pages)), 'image/tiff'))
+      .thenMatches([{ type: 'TextExtracted', data: { method: 'ocr', language: 'eng' } }]);
+    const data = draft!.data as TextExtracted['data'];
+    expect(characterErrorRate(data.pages[0]!.text!, ENGLISH.join('\n'), distance)).toBeLessThan(
+      0.05,
+    );
+  });
+
+  it('reads the pictures of a Word document by OCR after its text', async () => {
+    const blobs = memoryBlobs();
+    const scan = await renderVariant(english, 'png', 1);
+    const ref = blobs.add(TENANT, await docx(ENGLISH, [scan.bytes]));
+    const processor = createExtractTextProcessor({ blobs, ocr });
+    const [draft] = await processorSpec(processor)
+      .when(validated(ref, WORD_MEDIA_TYPE))
+      .thenMatches([{ type: 'TextExtracted', data: { method: 'mixed' } }]);
+    const data = draft!.data as TextExtracted['data'];
+    expect(data.pages.map((page) => [page.page, page.method])).toEqual([
+      [1, 'text-layer'],
+      [2, 'ocr'],
+    ]);
+    const cer = characterErrorRate(data.pages[1]!.text!, scan.groundTruth.text, distance);
     expect(cer).toBeLessThan(0.03);
   });
 

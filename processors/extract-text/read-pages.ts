@@ -1,6 +1,8 @@
 import type { ExtractionMethod } from '../../schemas/events.ts';
 import { openPdf, type PDFDocumentProxy } from '../pdf.ts';
 import { permanent } from '../runtime/processor.ts';
+import { readTiffDirectories, verticalStretch } from '../tiff-directories.ts';
+import { readWord, WORD_MEDIA_TYPE } from '../word.ts';
 import type { OcrEngine } from './ocr-pool.ts';
 import { imagePageCount, prepareForOcr, renderPdfPage } from './page-images.ts';
 import { isUsableTextLayer, pageTextLayer, tidy } from './pdf-text.ts';
@@ -26,7 +28,8 @@ export async function readPages(
   readers: PageReaders,
 ): Promise<PageText[]> {
   if (mediaType === 'application/pdf') return readPdf(bytes, readers);
-  if (IMAGE_TYPES.has(mediaType)) return readImage(bytes, readers);
+  if (IMAGE_TYPES.has(mediaType)) return readImage(bytes, mediaType, readers);
+  if (mediaType === WORD_MEDIA_TYPE) return readWordDocument(bytes, readers);
   if (mediaType === 'text/plain') {
     return [{ page: 1, method: 'plain-text', confidence: 1, text: tidy(decodeText(bytes)) }];
   }
@@ -57,14 +60,44 @@ async function readPdfPage(
   return ocrPage(page, await prepareForOcr(png), readers.ocr);
 }
 
-async function readImage(bytes: Buffer, readers: PageReaders): Promise<PageText[]> {
+async function readImage(
+  bytes: Buffer,
+  mediaType: string,
+  readers: PageReaders,
+): Promise<PageText[]> {
   const count = await unbroken('the image cannot be decoded', () => imagePageCount(bytes));
+  const stretches = mediaType === 'image/tiff' ? tiffStretches(bytes, count) : [];
   return eachPage(count, readers.ocr, async (page) => {
     const image = await unbroken(`page ${page} of the image cannot be decoded`, () =>
-      prepareForOcr(bytes, { page: page - 1 }),
+      prepareForOcr(bytes, { page: page - 1, verticalStretch: stretches[page - 1] ?? 1 }),
     );
     return ocrPage(page, image, readers.ocr);
   });
+}
+
+/**
+ * Each TIFF page's stretch to square pixels, from its resolution (fax pages are not square).
+ * Validation has refused chains that loop or are damaged; pages it cannot tell stay as they are.
+ */
+function tiffStretches(bytes: Buffer, count: number): number[] {
+  const directories = readTiffDirectories(bytes, count);
+  return directories.kind === 'pages' ? directories.pages.map(verticalStretch) : [];
+}
+
+/** A Word document's text as its text layer, then each picture in it read by OCR. */
+async function readWordDocument(bytes: Buffer, readers: PageReaders): Promise<PageText[]> {
+  const { text, images } = await unbroken('the Word document cannot be read', () =>
+    readWord(bytes),
+  );
+  const textPage: PageText = { page: 1, method: 'text-layer', confidence: 1, text: tidy(text) };
+  const pictures = await eachPage(images.length, readers.ocr, async (index) => {
+    const picture = images[index - 1]?.bytes ?? Buffer.alloc(0);
+    const image = await unbroken(`picture ${index} cannot be decoded`, () =>
+      prepareForOcr(picture),
+    );
+    return ocrPage(index + 1, image, readers.ocr);
+  });
+  return [textPage, ...pictures];
 }
 
 /**

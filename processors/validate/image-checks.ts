@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import type { PageInfo } from '../../schemas/events.ts';
+import { readTiffDirectories } from '../tiff-directories.ts';
 import { megapixels, type ValidationLimits } from './limits.ts';
 import { accepted, type Rejection, rejected, tooManyPages, type Validation } from './outcome.ts';
 
@@ -26,7 +27,9 @@ export async function checkImage(
   if (header.format !== FORMAT_OF[mediaType]) {
     return rejected('IMAGE_UNREADABLE', `the bytes are ${header.format}, not ${mediaType}`);
   }
-  const pageCount = header.pages ?? 1;
+  const counted = mediaType === 'image/tiff' ? tiffPageCount(bytes, limits) : 1;
+  if (typeof counted !== 'number') return counted;
+  const pageCount = Math.max(counted, header.pages ?? 1);
   if (pageCount > limits.maxPages) return tooManyPages(pageCount, limits);
   const pages: PageInfo[] = [];
   for (let index = 0; index < pageCount; index++) {
@@ -35,6 +38,27 @@ export async function checkImage(
     pages.push(page);
   }
   return accepted(pages);
+}
+
+/**
+ * The pages of a TIFF, counted along its directory chain before any decoder follows it: a chain
+ * that comes back on itself would have a decoder read the same pages for ever.
+ */
+function tiffPageCount(bytes: Uint8Array, limits: ValidationLimits): number | Rejection {
+  const directories = readTiffDirectories(bytes, limits.maxPages);
+  switch (directories.kind) {
+    case 'pages':
+      return directories.pages.length;
+    case 'loop':
+      return rejected(
+        'TIFF_PAGE_LOOP',
+        `the pages loop: the page after page ${directories.page} is an earlier one, again`,
+      );
+    case 'too-many':
+      return rejected('TOO_MANY_PAGES', `more than the ${limits.maxPages} pages allowed`);
+    case 'damaged':
+      return rejected('IMAGE_UNREADABLE', `the TIFF cannot be read: ${directories.message}`);
+  }
 }
 
 async function checkPage(
@@ -54,8 +78,12 @@ async function checkPage(
         `more than ${megapixels(limits.maxPagePixels)}`,
     );
   }
-  const failure = await decodeFailure(bytes, index, limits);
-  if (failure) return rejected('IMAGE_UNREADABLE', `page ${number} cannot be decoded: ${failure}`);
+  if (!(await decodes(bytes, index, limits))) {
+    return rejected(
+      'IMAGE_UNREADABLE',
+      `page ${number} cannot be decoded: its image data is damaged`,
+    );
+  }
   return { page: number, width, height };
 }
 
@@ -70,15 +98,16 @@ function readHeader(bytes: Uint8Array, page: number) {
  * one). `failOn: 'error'` refuses truncated and corrupt data but lets through the harmless
  * warnings many cameras' and scanners' files raise.
  */
-async function decodeFailure(
+async function decodes(
   bytes: Uint8Array,
   page: number,
   limits: ValidationLimits,
-): Promise<string | null> {
+): Promise<boolean> {
   try {
     await sharp(bytes, { page, failOn: 'error', limitInputPixels: limits.maxPagePixels }).stats();
-    return null;
-  } catch (error) {
-    return (error as Error).message;
+    return true;
+  } catch {
+    // The decoder's own words name its internals, not the document: the client gets ours.
+    return false;
   }
 }

@@ -8,6 +8,7 @@ import {
   sidewaysJpeg,
   truncatedJpeg,
 } from '../../test/fixtures/images.ts';
+import { faxTiff, lateDirectoryTiff, loopingTiff, lsbFirst } from '../../test/fixtures/tiffs.ts';
 import { validating } from '../../test/support/validating.ts';
 
 const rejectedFor = (reason: string) => [
@@ -103,5 +104,61 @@ describe('validate: images', () => {
       .when(upload(await image('jpeg', 8, 8), 'image/png'))
       .thenMatches(rejectedFor('IMAGE_UNREADABLE'));
     expect(rejection?.data).toMatchObject({ message: 'the bytes are jpeg, not image/png' });
+  });
+
+  it('accepts a scanner TIFF with its page directories after the image data', async () => {
+    const { spec, upload } = validating();
+    await spec
+      .when(upload(await lateDirectoryTiff(2, 320, 240), 'image/tiff'))
+      .thenMatches([{ type: 'DocumentValidated', data: { pageCount: 2 } }]);
+  });
+
+  it('accepts a fax: CCITT Group 4, one bit per pixel, sized in its own pixels', async () => {
+    const page = await image('png', 1728, 2200);
+    const { spec, upload } = validating();
+    await spec.when(upload(await faxTiff([page, page]), 'image/tiff')).thenMatches([
+      {
+        type: 'DocumentValidated',
+        data: {
+          pages: [
+            { page: 1, width: 1728, height: 1057 },
+            { page: 2, width: 1728, height: 1057 },
+          ],
+        },
+      },
+    ]);
+  });
+
+  it('reads a fax stored least significant bit first (FillOrder 2) as the same pixels', async () => {
+    const page = await sharp({
+      create: { width: 1728, height: 400, channels: 3, background: '#fff' },
+    })
+      .composite([
+        {
+          input: { create: { width: 600, height: 80, channels: 3, background: '#000' } },
+          top: 100,
+          left: 200,
+        },
+      ])
+      .png()
+      .toBuffer();
+    const fax = await faxTiff([page]);
+    const reversed = lsbFirst(fax);
+    const [read, written] = await Promise.all(
+      [reversed, fax].map((t) => sharp(t).raw().toBuffer()),
+    );
+    expect(read?.equals(written!)).toBe(true);
+    const { spec, upload } = validating();
+    await spec
+      .when(upload(reversed, 'image/tiff'))
+      .thenMatches([{ type: 'DocumentValidated', data: { pages: [{ width: 1728 }] } }]);
+  });
+
+  it('rejects a TIFF whose pages loop back on themselves, in its own words', async () => {
+    const { spec, upload } = validating();
+    const [rejection] = await spec
+      .when(upload(await loopingTiff(), 'image/tiff'))
+      .thenMatches(rejectedFor('TIFF_PAGE_LOOP'));
+    expect(rejection?.data).toMatchObject({ message: expect.stringMatching(/^the pages loop/) });
   });
 });

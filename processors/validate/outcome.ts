@@ -5,14 +5,17 @@ import type { ValidationLimits } from './limits.ts';
 export const REJECTION_REASONS = [
   'UNSUPPORTED_MEDIA_TYPE',
   'PDF_UNREADABLE',
+  'PDF_TOO_DEEP',
   'PDF_ENCRYPTED',
   'PDF_EMPTY',
   'TOO_MANY_PAGES',
   'PAGE_TOO_LARGE',
   'IMAGE_UNREADABLE',
   'IMAGE_TOO_LARGE',
+  'TIFF_PAGE_LOOP',
   'TEXT_NOT_UTF8',
   'TEXT_EMPTY',
+  'DOCX_UNREADABLE',
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 

@@ -71,7 +71,8 @@ function pageTooLarge(
 
 // What pdf.js says about the file itself reaches us as one of these (its worker wraps every
 // other failure in UnknownErrorException). Anything else, such as the library failing to load,
-// is not the document's fault: it propagates and the runtime retries.
+// is not the document's fault: it propagates and the runtime retries. The parser's own message
+// names its internals, never what a client can act on: the rejection says it in our words.
 const FILE_FAILURES = new Set(['InvalidPDFException', 'UnknownErrorException']);
 
 function rejectionFor(error: unknown): Rejection {
@@ -80,7 +81,11 @@ function rejectionFor(error: unknown): Rejection {
     return rejected('PDF_ENCRYPTED', 'the PDF is encrypted and needs a password to open');
   }
   if (typeof name === 'string' && FILE_FAILURES.has(name)) {
-    return rejected('PDF_UNREADABLE', `the PDF cannot be read: ${(error as Error).message}`);
+    // Objects nested thousands deep exhaust the parser's stack; no real document has them.
+    if (/call stack/i.test((error as Error).message)) {
+      return rejected('PDF_TOO_DEEP', 'the PDF nests its objects too deeply to be read safely');
+    }
+    return rejected('PDF_UNREADABLE', 'the PDF cannot be read: its structure is damaged');
   }
   throw error;
 }

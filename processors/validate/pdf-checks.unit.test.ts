@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  deeplyNestedPdf,
   encryptedPdf,
   garbagePdf,
   pdfWithoutPages,
@@ -54,7 +55,19 @@ describe('validate: PDF', () => {
     const [rejection] = await spec
       .when(upload(garbagePdf(), PDF))
       .thenMatches(rejectedFor('PDF_UNREADABLE'));
-    expect(rejection?.data).toMatchObject({ message: expect.stringMatching(/cannot be read/) });
+    expect(rejection?.data).toMatchObject({
+      message: 'the PDF cannot be read: its structure is damaged',
+    });
+  });
+
+  it("rejects a PDF nested too deep to parse, in its own words, not the parser's", async () => {
+    const { spec, upload } = validating();
+    const [rejection] = await spec
+      .when(upload(deeplyNestedPdf(100_000), PDF))
+      .thenMatches(rejectedFor('PDF_TOO_DEEP'));
+    expect(rejection?.data).toMatchObject({
+      message: 'the PDF nests its objects too deeply to be read safely',
+    });
   });
 
   it('rejects a truncated PDF', async () => {

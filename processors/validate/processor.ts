@@ -8,11 +8,15 @@ import {
 } from '../../schemas/events.ts';
 import type { Draft, Processor } from '../runtime/processor.ts';
 import { processorVersion } from '../versions.ts';
+import { WORD_MEDIA_TYPE } from '../word.ts';
+import { type ContainerDeps, expandArchive } from './containers/archive.ts';
+import { isContainer } from './containers/expand.ts';
 import { checkImage } from './image-checks.ts';
 import { DEFAULT_VALIDATION_LIMITS, type ValidationLimits } from './limits.ts';
 import { rejected, type Validation } from './outcome.ts';
 import { checkPdf } from './pdf-checks.ts';
 import { checkText } from './text-checks.ts';
+import { checkWord } from './word-checks.ts';
 
 export { DEFAULT_VALIDATION_LIMITS, type ValidationLimits } from './limits.ts';
 export { REJECTION_REASONS, type RejectionReason } from './outcome.ts';
@@ -27,6 +31,8 @@ type ValidateInput = DocumentUploaded | DocumentReprocessRequested;
 export function createValidateProcessor(deps: {
   blobs: BlobReader;
   limits?: Partial<ValidationLimits>;
+  /** Opens zips and e-mails into child documents; without it they are rejected as unsupported. */
+  containers?: ContainerDeps;
 }): Processor<ValidateInput['type']> {
   const limits: ValidationLimits = { ...DEFAULT_VALIDATION_LIMITS, ...deps.limits };
   return {
@@ -35,6 +41,11 @@ export function createValidateProcessor(deps: {
     consumes: ['DocumentUploaded', 'DocumentReprocessRequested'],
     async handle(event) {
       const { blobRef, mediaType } = event.data;
+      if (isContainer(mediaType) && deps.containers) {
+        // Its children went their own way when it was uploaded; a new round has nothing to open.
+        if (event.type === 'DocumentReprocessRequested') return [];
+        return expandArchive(event, deps.containers);
+      }
       const bytes = await deps.blobs.read(event.metadata.tenantId, blobRef);
       return [decide(event, await validateBytes(mediaType, bytes, limits))];
     },
@@ -60,7 +71,6 @@ function validateBytes(
   bytes: Buffer,
   limits: ValidationLimits,
 ): Promise<Validation> {
-  // No archives: intake refuses them at upload, so none ever reaches validation.
   switch (mediaType) {
     case 'application/pdf':
       return checkPdf(bytes, limits);
@@ -70,6 +80,8 @@ function validateBytes(
       return checkImage(bytes, mediaType, limits);
     case 'text/plain':
       return Promise.resolve(checkText(bytes));
+    case WORD_MEDIA_TYPE:
+      return checkWord(bytes, limits);
     default:
       return Promise.resolve(
         rejected('UNSUPPORTED_MEDIA_TYPE', `documents of type ${mediaType} are not accepted`),

@@ -1,4 +1,5 @@
 import type { BlobStore, StagedBlob } from '../../infra/blobs/blob-store.ts';
+import { type AllowedMediaType, detectMediaType, refusalOf } from '../../infra/blobs/media-type.ts';
 import { DocstreamError, invalid } from '../../infra/errors.ts';
 import type { EventLog } from '../../infra/kafka/event-log.ts';
 import { type Pool, type PoolClient, withTenant } from '../../infra/postgres.ts';
@@ -6,7 +7,6 @@ import type { DocumentUploaded, LogPosition } from '../../schemas/events.ts';
 import { eventLogUnavailable } from '../errors.ts';
 import { newMetadata } from '../event-metadata.ts';
 import type { CheckUploadQuota } from '../quotas/guard.ts';
-import { type AllowedMediaType, detectMediaType } from './content-type.ts';
 import { parseExportName } from './export-name.ts';
 import type { UploadFields } from './fields.ts';
 
@@ -51,13 +51,10 @@ export function createUploadIntake(deps: IntakeDeps): UploadIntake {
   return async (request) => {
     const { staged, tenantId } = request;
     if (staged.sizeBytes === 0) throw invalid('EMPTY_FILE', 'the file is empty');
-    const mediaType = await detectMediaType(staged.head);
+    const mediaType = await detectMediaType(staged);
     if (!mediaType) {
-      throw new DocstreamError(
-        'unsupported-media',
-        'UNSUPPORTED_MEDIA_TYPE',
-        'the content is not a PDF, PNG, JPEG, TIFF or plain text file',
-      );
+      const { code, message } = await refusalOf(staged);
+      throw new DocstreamError('unsupported-media', code, message);
     }
 
     const { within } = request;
@@ -100,6 +97,8 @@ export function createUploadIntake(deps: IntakeDeps): UploadIntake {
           duplicateOf,
           exportName: parseExportName(request.fileName),
           batchId: request.batchId ?? null,
+          parentDocumentId: null,
+          entryPath: null,
         },
       };
       let position: LogPosition;

@@ -2,7 +2,15 @@
 export interface FileState {
   readonly status: string | null;
   readonly matchStatus: string | null;
+  readonly documentId?: string;
+  /** Set on a document taken out of one of the batch's zips or e-mails. */
+  readonly parentDocumentId?: string | null;
+  /** Set on a zip or an e-mail once opened: how many child documents it gave. */
+  readonly childrenAccepted?: number | null;
 }
+
+/** A zip or an e-mail once opened: its children stand in for it in the counts. */
+const isOpenedContainer = (file: FileState) => file.status === 'expanded';
 
 export interface BatchCounts {
   readonly files: number;
@@ -25,7 +33,8 @@ export function isTerminal(file: FileState): boolean {
   return (file.status !== null && STOPPED.has(file.status)) || file.matchStatus !== null;
 }
 
-export function countFiles(files: readonly FileState[]): BatchCounts {
+export function countFiles(all: readonly FileState[]): BatchCounts {
+  const files = all.filter((f) => !isOpenedContainer(f));
   const processed = files.filter(isTerminal).length;
   const failed = files.filter((f) => f.status !== null && STOPPED.has(f.status)).length;
   const decided = files.filter((f) => !(f.status !== null && STOPPED.has(f.status)));
@@ -44,8 +53,17 @@ export function countFiles(files: readonly FileState[]): BatchCounts {
 
 /**
  * A closed batch is complete once every file it was closed with has reached the read models and
- * is terminal; fewer files there means some uploads are still being folded.
+ * is terminal; fewer files there means some uploads are still being folded. An opened zip or
+ * e-mail is done once all its children are there, and they are terminal in turn.
  */
 export function isComplete(closedFileCount: number, files: readonly FileState[]): boolean {
-  return files.length === closedFileCount && files.every(isTerminal);
+  const uploaded = files.filter((f) => !f.parentDocumentId);
+  // The children of an opened container are on other partitions: wait until all have arrived.
+  const childrenArrived = (container: FileState) =>
+    files.filter((f) => f.parentDocumentId && f.parentDocumentId === container.documentId)
+      .length === (container.childrenAccepted ?? 0);
+  return (
+    uploaded.length === closedFileCount &&
+    files.every((f) => (isOpenedContainer(f) ? childrenArrived(f) : isTerminal(f)))
+  );
 }

@@ -56,18 +56,20 @@ export const batchesProjection = defineProjection({
 });
 
 function batchFileStatements(event: DocumentUploaded): SqlStatement[] {
-  const { batchId, fileName } = event.data;
+  const { batchId, fileName, parentDocumentId } = event.data;
   if (!batchId) return [];
   const { tenantId, aggregateId, occurredAt } = event.metadata;
   return [
     sql(
-      `INSERT INTO batch_files (tenant_id, batch_id, document_id, file_name, added_at)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+      `INSERT INTO batch_files (tenant_id, batch_id, document_id, file_name, added_at,
+         parent_document_id)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
       tenantId,
       batchId,
       aggregateId,
       fileName,
       new Date(occurredAt),
+      parentDocumentId ?? null,
     ),
   ];
 }

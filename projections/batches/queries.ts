@@ -9,6 +9,8 @@ export interface BatchFileView extends FileState {
   statusReason: string | null;
   documentType: string | null;
   patientId: string | null;
+  parentDocumentId: string | null;
+  childrenAccepted: number | null;
 }
 
 export interface BatchView {
@@ -51,6 +53,8 @@ interface FileRow {
   document_type: string | null;
   match_status: string | null;
   patient_id: string | null;
+  parent_document_id: string | null;
+  children_accepted: number | null;
 }
 
 /** The files of a batch as far as the read models know them, in the order they were added. */
@@ -61,7 +65,7 @@ export async function batchFiles(
 ): Promise<BatchFileView[]> {
   const { rows } = await db.query<FileRow>(
     `SELECT f.document_id, f.file_name, f.added_at, d.status, d.status_reason, d.document_type,
-       d.match_status, d.patient_id
+       d.match_status, d.patient_id, f.parent_document_id, d.children_accepted
      FROM batch_files f
      LEFT JOIN documents d ON d.tenant_id = f.tenant_id AND d.document_id = f.document_id
      WHERE f.tenant_id = $1 AND f.batch_id = $2
@@ -77,6 +81,8 @@ export async function batchFiles(
     documentType: r.document_type,
     matchStatus: r.match_status,
     patientId: r.patient_id,
+    parentDocumentId: r.parent_document_id,
+    childrenAccepted: r.children_accepted,
   }));
 }
 

@@ -8,11 +8,18 @@ export const DOCUMENT_STATUSES = [
   'classified',
   'rejected',
   'failed',
+  // A zip or an e-mail, opened into child documents that go through the chain on their own.
+  'expanded',
 ] as const;
 export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
 
 /** Terminal states: the chain has nothing more to do with the document's round. */
-export const TERMINAL_STATUSES: readonly DocumentStatus[] = ['classified', 'rejected', 'failed'];
+export const TERMINAL_STATUSES: readonly DocumentStatus[] = [
+  'classified',
+  'rejected',
+  'failed',
+  'expanded',
+];
 
 /** How the current round's patient decision stands; null until one is made. */
 export const MATCH_STATUSES = ['matched', 'registered', 'review', 'rejected'] as const;
@@ -64,8 +71,10 @@ export const documentsProjection = defineProjection({
         sql(
           `INSERT INTO documents (tenant_id, document_id, status, file_name, media_type, size_bytes,
              sha256, blob_ref, external_patient_id, document_type_hint, duplicate_of, correlation_id,
-             uploaded_at, updated_at, export_record_number, export_type_code, export_document_type)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16)
+             uploaded_at, updated_at, export_record_number, export_type_code, export_document_type,
+             parent_document_id, entry_path)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16, $17,
+             $18)
            ON CONFLICT (tenant_id, document_id) DO NOTHING`,
           m.tenantId,
           m.aggregateId,
@@ -83,6 +92,8 @@ export const documentsProjection = defineProjection({
           d.exportName?.recordNumber ?? null,
           d.exportName?.typeCode ?? null,
           d.exportName?.documentType ?? null,
+          d.parentDocumentId ?? null,
+          d.entryPath ?? null,
         ),
       ];
     },
@@ -109,6 +120,12 @@ export const documentsProjection = defineProjection({
       advance(event, 'rejected', {
         status_reason: event.data.reason,
         status_message: event.data.message,
+      }),
+    ],
+    ArchiveExpanded: (event) => [
+      advance(event, 'expanded', {
+        children_accepted: event.data.accepted.length,
+        children_rejected: JSON.stringify(event.data.rejected),
       }),
     ],
     TextExtracted: (event) => [

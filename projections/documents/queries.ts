@@ -25,6 +25,14 @@ export interface DocumentView {
   classification: { documentType: string; confidence: number; evidence: object[] } | null;
   quality: { score: number; reasons: object[] } | null;
   /** The current round's patient decision; `patientId` follows merges to the surviving patient. */
+  /** The zip or e-mail it was taken out of, and where in it. */
+  parentDocumentId: string | null;
+  entryPath: string | null;
+  /** For a zip or an e-mail once opened: its child documents, and the entries refused. */
+  children: {
+    accepted: number;
+    rejected: { entryPath: string; reason: string; message: string }[];
+  } | null;
   patientMatch: {
     status: string;
     patientId: string | null;
@@ -52,7 +60,8 @@ const COLUMNS = `document_id, tenant_id, status, file_name, media_type, size_byt
   COALESCE((SELECT p.merged_into FROM patients p
     WHERE p.tenant_id = documents.tenant_id AND p.patient_id = documents.patient_id), patient_id)
     AS patient_id,
-  match_status, match_score, match_method, review_id`;
+  match_status, match_score, match_method, review_id, parent_document_id, entry_path,
+  children_accepted, children_rejected`;
 
 interface DocumentRow {
   document_id: string;
@@ -88,6 +97,10 @@ interface DocumentRow {
   match_score: number | null;
   match_method: string | null;
   review_id: string | null;
+  parent_document_id: string | null;
+  entry_path: string | null;
+  children_accepted: number | null;
+  children_rejected: { entryPath: string; reason: string; message: string }[] | null;
 }
 
 const toView = (r: DocumentRow): DocumentView => ({
@@ -130,6 +143,12 @@ const toView = (r: DocumentRow): DocumentView => ({
     : null,
   quality:
     r.quality_score === null ? null : { score: r.quality_score, reasons: r.quality_reasons ?? [] },
+  parentDocumentId: r.parent_document_id,
+  entryPath: r.entry_path,
+  children:
+    r.children_accepted === null
+      ? null
+      : { accepted: r.children_accepted, rejected: r.children_rejected ?? [] },
   patientMatch: r.match_status
     ? {
         status: r.match_status,

@@ -182,6 +182,18 @@ export interface DocumentUploadedData {
      * Default: null
      */
     batchId: null | string;
+    /**
+     * The archive or e-mail this document was taken out of, if any
+     *
+     * Default: null
+     */
+    parentDocumentId: null | string;
+    /**
+     * Where in its parent the document was: the entry's path in the archive (nested archives joined by /), or the attachment's name
+     *
+     * Default: null
+     */
+    entryPath: null | string;
 }
 
 /**
@@ -244,6 +256,38 @@ export interface DocumentRejectedData {
      */
     reason: string;
     message: string;
+}
+
+export interface ArchiveChild {
+    entryPath: string;
+    documentId: string;
+}
+
+export interface ArchiveEntryRejected {
+    entryPath: string;
+    /**
+     * Stable code, e.g. ARCHIVE_ENTRY_PATH_UNSAFE, ARCHIVE_LIMIT_EXCEEDED, UNSUPPORTED_MEDIA_TYPE
+     */
+    reason: string;
+    message: string;
+}
+
+/**
+ * A zip archive or an e-mail was opened: its accepted entries became child documents (each with its own DocumentUploaded), the others are listed with why they were refused.
+ */
+export interface ArchiveExpandedData {
+    /**
+     * 1 for the upload, then one more per reprocess request
+     */
+    round: number;
+    /**
+     * The child documents, each uploaded with this document as its parent
+     */
+    accepted: ArchiveChild[];
+    /**
+     * Entries that became no document: nothing of them was stored
+     */
+    rejected: ArchiveEntryRejected[];
 }
 
 export type TextExtractedDataMethod = "text-layer" | "ocr" | "plain-text" | "mixed";

@@ -75,8 +75,8 @@ describe('the processing chain, through the API', () => {
     const steps = chain.map((e) => `${e.type} ${e.actor}`);
     expect(steps).toEqual([
       `DocumentUploaded key:${keyId}`,
-      'DocumentValidated validate@1.0.0',
-      'TextExtracted extract-text@1.0.0',
+      'DocumentValidated validate@1.2.0',
+      'TextExtracted extract-text@1.1.0',
       'DocumentClassified classify@1.0.0',
     ]);
     for (const [i, event] of chain.entries()) {

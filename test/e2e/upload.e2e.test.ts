@@ -196,7 +196,7 @@ describe('upload, then read through the API', () => {
         413,
         'FILE_TOO_LARGE',
       ],
-      [upload(refused.zip, { tenantId: 'clinic-1' }, 'report.pdf'), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      [upload(refused.gzip, { tenantId: 'clinic-1' }, 'report.pdf'), 415, 'UNSUPPORTED_MEDIA_TYPE'],
       [upload(refused.elf, { tenantId: 'clinic-1' }, 'scan.png'), 415, 'UNSUPPORTED_MEDIA_TYPE'],
       [upload(pdf, {}), 401, 'CREDENTIALS_REQUIRED'],
       [upload(pdf, { tenantId: 'clinic-1' }, '../../etc/passwd.pdf'), 400, 'INVALID_FILE_NAME'],

@@ -39,11 +39,28 @@ const EXAMPLES: { [T in EventType]: EventOfType<T> } = {
   DocumentUploaded: documentUploaded({
     metadata: caused(),
     // past 2^32: a long, not an int
-    data: { sizeBytes: 5_000_000_123, duplicateOf: randomUUID(), batchId: randomUUID() },
+    data: {
+      sizeBytes: 5_000_000_123,
+      duplicateOf: randomUUID(),
+      batchId: randomUUID(),
+      parentDocumentId: randomUUID(),
+      entryPath: 'scans/lab.pdf',
+    },
   }),
   DocumentReprocessRequested: documentEvent(
     'DocumentReprocessRequested',
     { round: 2, reason: 'new OCR model', mediaType: 'application/pdf', blobRef, hint },
+    caused(),
+  ),
+  ArchiveExpanded: documentEvent(
+    'ArchiveExpanded',
+    {
+      round: 1,
+      accepted: [{ entryPath: 'scans/lab.pdf', documentId: randomUUID() }],
+      rejected: [
+        { entryPath: '../etc/passwd', reason: 'ARCHIVE_ENTRY_PATH_UNSAFE', message: 'unsafe' },
+      ],
+    },
     caused(),
   ),
   DocumentValidated: documentEvent(

@@ -39,6 +39,8 @@ export function documentUploaded(overrides: Overrides = {}): DocumentUploaded {
       documentTypeHint: 'lab-result',
       duplicateOf: null,
       batchId: null,
+      parentDocumentId: null,
+      entryPath: null,
       exportName: {
         recordNumber: '4471',
         patientName: 'PEREZ LOPEZ, ANA',
