@@ -10,10 +10,11 @@ import fp from 'fastify-plugin';
 import type { BlobStore } from '../infra/blobs/blob-store.ts';
 import type { Breakers } from '../infra/breakers.ts';
 import type { Config } from '../infra/config.ts';
+import type { ReadEventsAt } from '../infra/kafka/read-records.ts';
 import type { TopicNames } from '../infra/kafka/topics.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { Metrics } from '../infra/metrics.ts';
-import { type Pool, tenantDatabase } from '../infra/postgres.ts';
+import type { Pool, TenantDatabase } from '../infra/postgres.ts';
 import type { RecordRead } from '../producers/audit/read-audit.ts';
 import type { BatchWriteSide } from '../producers/batches/write-side.ts';
 import type { MergePatients } from '../producers/patients/merge.ts';
@@ -31,7 +32,8 @@ import { auditRoutes } from './routes/audit.ts';
 import { batchRoutes } from './routes/batches.ts';
 import { documentRoutes } from './routes/documents.ts';
 import { fhirRoutes } from './routes/fhir.ts';
-import { type HealthCheck, healthRoutes } from './routes/health.ts';
+import { type ConsumerReport, type HealthCheck, healthRoutes } from './routes/health.ts';
+import { type LogPublicKey, logPublicKeyRoutes } from './routes/log-public-key.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { type PageDrawer, pageImageRoutes } from './routes/page-images.ts';
 import { patientRoutes } from './routes/patients.ts';
@@ -46,6 +48,11 @@ export interface ApiDeps {
   topics: TopicNames;
   /** Connected as the app role: row-level security holds each query to its tenant. */
   pool: Pool;
+  /**
+   * The read models as one tenant sees them, on a pool of their own (`pinnedTenantDatabase`):
+   * what routes read goes through it.
+   */
+  db: TenantDatabase;
   blobs: BlobStore;
   /** Draws a document's pages as images for people to see. */
   pages: PageDrawer;
@@ -60,6 +67,8 @@ export interface ApiDeps {
   health: HealthCheck[];
   /** The circuit breakers of the processors running in this process, shown by /health. */
   breakers: Pick<Breakers, 'states'>;
+  /** Stopped consumers and lagging groups, shown by /health (which they make degraded). */
+  consumers?: () => Promise<ConsumerReport>;
   metrics: Metrics;
   /** How a bearer credential becomes a principal: API keys, and OIDC tokens when configured. */
   auth: Omit<AuthOptions, 'opsOpenOnLoopback'>;
@@ -69,6 +78,10 @@ export interface ApiDeps {
   asyncApi: string;
   /** Webhook endpoints and their delivery log; null when webhooks are switched off. */
   webhooks: WebhookRoutesOptions | null;
+  /** The public half of the log signing key, served at /log/public-key. */
+  logPublicKey: LogPublicKey;
+  /** The log's records at given positions: what `?asOf=` reads fold. */
+  readEvents: ReadEventsAt;
 }
 
 const CORRELATION_HEADER = 'x-correlation-id';
@@ -90,8 +103,7 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
     logs: deps.topics.events,
     waitTimeoutMs: deps.config.reads.waitTimeoutMs,
   });
-  const { blobs } = deps;
-  const db = tenantDatabase(deps.pool);
+  const { blobs, db } = deps;
   app.addHook('onSend', async (request, reply) => {
     reply.header(CORRELATION_HEADER, request.id);
     // What a credential reads may be patient data: no cache anywhere may keep it.
@@ -147,8 +159,13 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   await app.register(fp(metricsRoutes), { metrics: deps.metrics });
   // Not encapsulated: its hooks must see every audited route.
   if (deps.recordRead) await app.register(auditPlugin, { record: deps.recordRead });
-  await app.register(healthRoutes, { checks: deps.health, breakers: deps.breakers });
+  await app.register(healthRoutes, {
+    checks: deps.health,
+    breakers: deps.breakers,
+    ...(deps.consumers ? { consumers: deps.consumers } : {}),
+  });
   await app.register(asyncApiRoutes, { document: deps.asyncApi });
+  await app.register(logPublicKeyRoutes, { key: deps.logPublicKey });
   await app.register(documentRoutes, {
     db,
     blobs,
@@ -157,10 +174,18 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
     awaitReadModel,
     uploadMaxBytes: deps.config.upload.maxBytes,
     checkQuota: deps.quotaGuard.checkUpload,
+    asOf: { readEvents: deps.readEvents },
+    now: Date.now,
   });
   await app.register(textRoutes, { db, awaitReadModel });
   await app.register(pageImageRoutes, { db, blobs, pages: deps.pages, awaitReadModel });
-  await app.register(patientRoutes, { db, mergePatients: deps.mergePatients, awaitReadModel });
+  await app.register(patientRoutes, {
+    db,
+    mergePatients: deps.mergePatients,
+    awaitReadModel,
+    asOf: { readEvents: deps.readEvents },
+    now: Date.now,
+  });
   await app.register(reviewRoutes, {
     db,
     resolveReview: deps.resolveReview,

@@ -6,12 +6,12 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * The admin tools that talk to Kafka and PostgreSQL directly, not to the API
- * (`system/keys.ts`, `processors/dlq.ts`, `system/rebuild-read-models.ts`).
+ * (`system/keys.ts`, `processors/dlq.ts`, `system/rebuild.ts`).
  */
 export const LOCAL_TOOLS = {
   keys: 'system/keys.ts',
   dlq: 'processors/dlq.ts',
-  rebuild: 'system/rebuild-read-models.ts',
+  rebuild: 'system/rebuild.ts',
 } as const;
 
 /**

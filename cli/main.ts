@@ -88,7 +88,7 @@ passThrough('keys', 'API keys: create --tenant t --roles r,r | list [--tenant t]
 passThrough('dlq', 'dead letters: list <processor> | redrive <processor> [<partition:offset>…]');
 passThrough(
   'rebuild',
-  'drop the read models to fold again from the log, while docstream is stopped',
+  'fold a read model (or all) again beside the live one and swap it in: <read model|all>',
 );
 
 try {

@@ -1,9 +1,10 @@
 import Table from 'cli-table3';
 import { type Api, ApiError } from './api.ts';
+import { type ContainerView, writeContainer } from './children.ts';
 
 const plain = { style: { head: [], border: [] } };
 
-interface DocumentView {
+interface DocumentView extends ContainerView {
   id: string;
   fileName: string;
   status: string;
@@ -24,7 +25,8 @@ interface HistoryEvent {
 
 /**
  * `docstream status <documentId>`: the document, then its timeline. The timeline needs the
- * auditor role; without it the document alone is shown, with a note.
+ * auditor role; without it the document alone is shown, with a note. A zip or an e-mail lists
+ * its child documents and its refused entries; a child names its container and entry.
  */
 export async function status(api: Api, documentId: string, out: NodeJS.WritableStream) {
   const id = encodeURIComponent(documentId);
@@ -41,6 +43,7 @@ export async function status(api: Api, documentId: string, out: NodeJS.WritableS
     ['updated', doc.updatedAt],
   ];
   for (const [label, value] of lines) out.write(`${label.padEnd(9)} ${value}\n`);
+  await writeContainer(api, doc, out);
   try {
     const { events } = await api.get<{ events: HistoryEvent[] }>(`/documents/${id}/history`);
     const table = new Table({ head: ['when', 'event', 'round', 'actor'], ...plain });

@@ -18,39 +18,63 @@ export interface SummaryRow {
 /** Statuses of the chain that end a document without a patient decision. */
 const FAILED_STATUSES = new Set(['rejected', 'failed']);
 
-/** One row per local file, joined with the batch's state of its document when there is one. */
+/**
+ * One row per local file, joined with the batch's state of its document when there is one. A zip
+ * or an e-mail is followed by a row per document taken out of it, which the batch counts in its
+ * place: each is a file of the upload as much as the others.
+ */
 export function summaryRows(
   outcomes: readonly Outcome[],
   batchFiles: readonly BatchFile[],
 ): SummaryRow[] {
   const byId = new Map(batchFiles.map((f) => [f.documentId, f]));
-  return outcomes.map((outcome) => {
-    if ('error' in outcome) {
-      return {
-        file: outcome.label,
-        documentId: '',
-        status: 'not uploaded',
-        decision: outcome.error.code,
-        failed: true,
-      };
-    }
-    const file = byId.get(outcome.documentId);
-    const status = file?.status ?? 'uploaded';
-    const failed = FAILED_STATUSES.has(status);
-    const decision = failed
-      ? (file?.statusReason ?? status)
-      : file?.matchStatus
-        ? [file.matchStatus, file.patientId].filter(Boolean).join(' ')
-        : '';
-    const duplicate = outcome.duplicateOf ? ` (duplicate of ${outcome.duplicateOf})` : '';
+  return outcomes.flatMap((outcome) => {
+    const row = fileRow(outcome, byId);
+    if ('error' in outcome) return [row];
+    const children = batchFiles.filter((f) => f.parentDocumentId === outcome.documentId);
+    if (children.length === 0) return [row];
+    return [
+      { ...row, status: `expanded into ${children.length}` },
+      ...children.map((child) =>
+        fileRow(
+          {
+            label: `${outcome.label} › ${child.fileName}`,
+            documentId: child.documentId,
+            duplicateOf: null,
+          },
+          byId,
+        ),
+      ),
+    ];
+  });
+}
+
+function fileRow(outcome: Outcome, byId: ReadonlyMap<string, BatchFile>): SummaryRow {
+  if ('error' in outcome) {
     return {
       file: outcome.label,
-      documentId: outcome.documentId,
-      status: `${status}${duplicate}`,
-      decision,
-      failed,
+      documentId: '',
+      status: 'not uploaded',
+      decision: outcome.error.code,
+      failed: true,
     };
-  });
+  }
+  const file = byId.get(outcome.documentId);
+  const status = file?.status ?? 'uploaded';
+  const failed = FAILED_STATUSES.has(status);
+  const decision = failed
+    ? (file?.statusReason ?? status)
+    : file?.matchStatus
+      ? [file.matchStatus, file.patientId].filter(Boolean).join(' ')
+      : '';
+  const duplicate = outcome.duplicateOf ? ` (duplicate of ${outcome.duplicateOf})` : '';
+  return {
+    file: outcome.label,
+    documentId: outcome.documentId,
+    status: `${status}${duplicate}`,
+    decision,
+    failed,
+  };
 }
 
 export function renderSummary(rows: readonly SummaryRow[]): string {

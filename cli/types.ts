@@ -29,6 +29,8 @@ export interface BatchFile {
   documentType: string | null;
   matchStatus: string | null;
   patientId: string | null;
+  /** Set for a document taken out of an uploaded zip or e-mail. */
+  parentDocumentId?: string | null;
 }
 
 export interface Batch extends BatchProgress {

@@ -13,6 +13,9 @@ const EnvSchema = Type.Object({
   OPS_OPEN_ON_LOOPBACK: Type.Boolean({ default: true }),
   RATE_LIMIT_MAX: Type.Integer({ default: 3000, minimum: 1 }),
   RATE_LIMIT_WINDOW_MS: Type.Integer({ default: 60_000, minimum: 1000 }),
+  // How long a verified API key is believed without asking PostgreSQL again (0: ask every time).
+  API_KEY_CACHE_MS: Type.Integer({ default: 5000, minimum: 0, maximum: 60_000 }),
+  API_KEY_CACHE_SIZE: Type.Integer({ default: 10_000, minimum: 1 }),
   OIDC_ISSUER: Type.String({
     default: 'http://127.0.0.1:8180/realms/docstream',
     pattern: '^(https?://\\S+)?$',
@@ -44,6 +47,16 @@ const EnvSchema = Type.Object({
   DATABASE_URL: Type.String({ default: 'postgres://postgres@127.0.0.1:5432/docstream' }),
   DATABASE_APP_ROLE: Type.String({ default: 'docstream_app', pattern: '^[a-z_][a-z0-9_]{0,62}$' }),
   DATABASE_APP_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
+  DATABASE_KEYS_ROLE: Type.String({
+    default: 'docstream_keys',
+    pattern: '^[a-z_][a-z0-9_]{0,62}$',
+  }),
+  DATABASE_KEYS_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
+  // The key-encryption key: 32 random bytes in base64, or a file holding them (read at start).
+  KEY_ENCRYPTION_KEY: Type.Optional(Type.String()),
+  KEY_ENCRYPTION_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  DATA_KEY_CACHE_SIZE: Type.Integer({ default: 10_000, minimum: 0 }),
+  DATA_KEY_CACHE_TTL_MS: Type.Integer({ default: 60_000, minimum: 0 }),
   DOCSTREAM_DATA_DIR: Type.String({ default: '.data' }),
   BLOB_DIR: Type.Optional(Type.String()),
   UPLOAD_MAX_BYTES: Type.Integer({ default: 50 * 1024 * 1024, minimum: 1 }),
@@ -62,6 +75,16 @@ const EnvSchema = Type.Object({
   PROCESSOR_TRANSACTION_TIMEOUT_MS: Type.Integer({ default: 60_000, minimum: 1000 }),
   PROCESSOR_MAX_HOLD_MS: Type.Integer({ default: 15 * 60_000, minimum: 0 }),
   BREAKER_RESET_MS: Type.Integer({ default: 10_000, minimum: 10 }),
+  STARTUP_TIMEOUT_MS: Type.Integer({ default: 120_000, minimum: 0 }),
+  KAFKA_SESSION_TIMEOUT_MS: Type.Integer({ default: 6000, minimum: 1000 }),
+  KAFKA_HEARTBEAT_INTERVAL_MS: Type.Integer({ default: 1000, minimum: 100 }),
+  CONSUMER_RESTART_BASE_MS: Type.Integer({ default: 1000, minimum: 10 }),
+  CONSUMER_RESTART_MAX_MS: Type.Integer({ default: 30_000, minimum: 10 }),
+  PROJECTION_MAX_RETRIES: Type.Integer({ default: 3, minimum: 0, maximum: 20 }),
+  PROJECTION_RETRY_BASE_MS: Type.Integer({ default: 100, minimum: 0 }),
+  HEALTH_MAX_LAG: Type.Integer({ default: 10_000, minimum: 0 }),
+  HEALTH_MAX_SECONDS_BEHIND: Type.Integer({ default: 300, minimum: 0 }),
+  CONSUMER_LAG_SAMPLE_MS: Type.Integer({ default: 5000, minimum: 50 }),
   OCR_WORKERS: Type.Integer({ default: os.availableParallelism(), minimum: 1, maximum: 64 }),
   OCR_LANGUAGES: Type.String({ default: 'eng+spa', pattern: '^[a-z_]{3,8}(\\+[a-z_]{3,8})*$' }),
   OCR_RECYCLE_AFTER_PAGES: Type.Integer({ default: 200, minimum: 1 }),
@@ -70,6 +93,10 @@ const EnvSchema = Type.Object({
   ARCHIVE_MAX_EXPANDED_BYTES: Type.Integer({ default: 256 * 1024 * 1024, minimum: 1 }),
   ARCHIVE_MAX_RATIO: Type.Integer({ default: 100, minimum: 1 }),
   TEXT_INLINE_MAX_BYTES: Type.Integer({ default: 64 * 1024, minimum: 0, maximum: 512 * 1024 }),
+  // PostgreSQL's text search cannot index much past a MiB of text on one page.
+  TEXT_PAGE_MAX_BYTES: Type.Integer({ default: 512 * 1024, minimum: 1024, maximum: 1024 * 1024 }),
+  OFFLOAD_THREADS: Type.Integer({ default: 1, minimum: 1, maximum: 64 }),
+  OFFLOAD_MIN_BYTES: Type.Integer({ default: 256 * 1024, minimum: 0 }),
   MATCH_AUTO_THRESHOLD: Type.Number({ default: 0.95, minimum: 0, maximum: 1 }),
   MATCH_REVIEW_THRESHOLD: Type.Number({ default: 0.6, minimum: 0, maximum: 1 }),
   WEBHOOKS: Type.Boolean({ default: true }),
@@ -82,6 +109,13 @@ const EnvSchema = Type.Object({
   WEBHOOK_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100, maximum: 120_000 }),
   WEBHOOK_CONCURRENCY: Type.Integer({ default: 16, minimum: 1, maximum: 256 }),
   WEBHOOK_POLL_MS: Type.Integer({ default: 500, minimum: 10 }),
+  LOG_DIGEST: Type.Boolean({ default: true }),
+  LOG_DIGEST_EVERY_RECORDS: Type.Integer({ default: 1000, minimum: 1, maximum: 10_000 }),
+  LOG_DIGEST_INTERVAL_MS: Type.Integer({ default: 60_000, minimum: 50 }),
+  // An Ed25519 private key in PKCS#8 PEM, inline or in a file; neither set: a key kept in the data
+  // directory, made on first start (local stacks and tests).
+  LOG_SIGNING_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  LOG_SIGNING_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -108,6 +142,8 @@ export interface Config {
     opsOpenOnLoopback: boolean;
     /** Requests one principal may make per window. */
     rateLimit: { max: number; windowMs: number };
+    /** Verified API keys kept this long, at most `size` of them: a revocation's longest delay. */
+    apiKeyCache: { ttlMs: number; size: number };
   };
   /** `sasl` is undefined when KAFKA_SASL_MECHANISM is `none`: the broker takes anyone. */
   kafka: { brokers: string[]; clientId: string; sasl: KafkaSasl | undefined };
@@ -129,7 +165,24 @@ export interface Config {
    * use it. The API and the projections connect as `appRole` at `appUrl` (the same server and
    * database), a role that owns nothing and sees only the rows of the tenant its transaction sets.
    */
-  database: { url: string; appUrl: string; appRole: string; appPassword: string | undefined };
+  database: {
+    url: string;
+    appUrl: string;
+    appRole: string;
+    appPassword: string | undefined;
+    /** The key service's role (`keysUrl`): the only one, beside the owner, with the key store. */
+    keysUrl: string;
+    keysRole: string;
+    keysPassword: string | undefined;
+  };
+  /**
+   * The key-encryption key (`kek.value` from KEY_ENCRYPTION_KEY, else the file `kek.file`,
+   * `<data dir>/secrets/key-encryption-key` by default) and the cache of unwrapped data keys.
+   */
+  keys: {
+    kek: { value: string | undefined; file: string };
+    cache: { size: number; ttlMs: number };
+  };
   blobs: { dir: string };
   upload: { maxBytes: number };
   reads: { waitTimeoutMs: number };
@@ -153,8 +206,29 @@ export interface Config {
     maxHoldMs: number;
     breakerResetMs: number;
   };
+  /** How long start-up retries transient faults of Kafka, the registry and PostgreSQL. */
+  startup: { timeoutMs: number };
+  /**
+   * Every consumer group member of this process: its session timeout (how soon a dead member is
+   * fenced out of its group), how a crashed consumer is restarted, and when /health calls a
+   * group lagging (`maxLag` messages, or its oldest unprocessed event `maxSecondsBehind` old,
+   * read from the brokers every `lagSampleMs`).
+   */
+  consumers: {
+    sessionTimeoutMs: number;
+    heartbeatIntervalMs: number;
+    restart: { baseMs: number; maxMs: number };
+    maxLag: number;
+    maxSecondsBehind: number;
+    lagSampleMs: number;
+  };
+  /** Tries of an event whose statements fail, backing off from `retryBaseMs`, before its dead letter. */
+  projections: { maxRetries: number; retryBaseMs: number };
   ocr: { workers: number; languages: string; recycleAfterPages: number };
-  text: { inlineMaxBytes: number };
+  /** Text larger than `inlineMaxBytes` goes to the blob store; a page's past `pageMaxBytes` is cut. */
+  text: { inlineMaxBytes: number; pageMaxBytes: number };
+  /** Worker threads for parsing and analysing large inputs; inputs under `minBytes` stay inline. */
+  offload: { threads: number; minBytes: number };
   /** What one uploaded zip or e-mail may expand to. */
   archives: { maxDepth: number; maxEntries: number; maxExpandedBytes: number; maxRatio: number };
   /** Match score at or above `autoThreshold` assigns; from `reviewThreshold` a person decides. */
@@ -175,6 +249,17 @@ export interface Config {
     timeoutMs: number;
     concurrency: number;
     pollMs: number;
+  };
+  /**
+   * The digest chain of every topic: a signed LogDigest per partition once `everyRecords` records
+   * wait, or once the oldest has waited `intervalMs`. The signing key is `signingKey.pem`, else the
+   * file; `createIfMissing` only for the default file in the data directory.
+   */
+  logDigest: {
+    enabled: boolean;
+    everyRecords: number;
+    intervalMs: number;
+    signingKey: { pem: string | undefined; file: string; createIfMissing: boolean };
   };
   dataDir: string;
 }
@@ -197,6 +282,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (raw.TOPIC_MIN_INSYNC_REPLICAS > raw.TOPIC_REPLICATION_FACTOR) {
     throw new ConfigError(['TOPIC_MIN_INSYNC_REPLICAS must not exceed TOPIC_REPLICATION_FACTOR']);
   }
+  if (raw.KAFKA_HEARTBEAT_INTERVAL_MS >= raw.KAFKA_SESSION_TIMEOUT_MS) {
+    throw new ConfigError(['KAFKA_HEARTBEAT_INTERVAL_MS must be below KAFKA_SESSION_TIMEOUT_MS']);
+  }
   if (raw.SCHEMA_REGISTRY_USERNAME && !raw.SCHEMA_REGISTRY_PASSWORD) {
     throw new ConfigError(['SCHEMA_REGISTRY_PASSWORD must be set with SCHEMA_REGISTRY_USERNAME']);
   }
@@ -208,6 +296,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       port: raw.PORT,
       opsOpenOnLoopback: raw.OPS_OPEN_ON_LOOPBACK,
       rateLimit: { max: raw.RATE_LIMIT_MAX, windowMs: raw.RATE_LIMIT_WINDOW_MS },
+      apiKeyCache: { ttlMs: raw.API_KEY_CACHE_MS, size: raw.API_KEY_CACHE_SIZE },
     },
     kafka: {
       brokers: raw.KAFKA_BROKERS.split(',').map((b) => b.trim()),
@@ -245,6 +334,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       appUrl: asRole(raw.DATABASE_URL, raw.DATABASE_APP_ROLE, raw.DATABASE_APP_PASSWORD),
       appRole: raw.DATABASE_APP_ROLE,
       appPassword: raw.DATABASE_APP_PASSWORD,
+      keysUrl: asRole(raw.DATABASE_URL, raw.DATABASE_KEYS_ROLE, raw.DATABASE_KEYS_PASSWORD),
+      keysRole: raw.DATABASE_KEYS_ROLE,
+      keysPassword: raw.DATABASE_KEYS_PASSWORD,
+    },
+    keys: {
+      kek: {
+        value: raw.KEY_ENCRYPTION_KEY,
+        file: path.resolve(
+          raw.KEY_ENCRYPTION_KEY_FILE ?? path.join(dataDir, 'secrets', 'key-encryption-key'),
+        ),
+      },
+      cache: { size: raw.DATA_KEY_CACHE_SIZE, ttlMs: raw.DATA_KEY_CACHE_TTL_MS },
     },
     blobs: { dir: path.resolve(raw.BLOB_DIR ?? path.join(dataDir, 'blobs')) },
     upload: { maxBytes: raw.UPLOAD_MAX_BYTES },
@@ -273,12 +374,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxHoldMs: raw.PROCESSOR_MAX_HOLD_MS,
       breakerResetMs: raw.BREAKER_RESET_MS,
     },
+    startup: { timeoutMs: raw.STARTUP_TIMEOUT_MS },
+    consumers: {
+      sessionTimeoutMs: raw.KAFKA_SESSION_TIMEOUT_MS,
+      heartbeatIntervalMs: raw.KAFKA_HEARTBEAT_INTERVAL_MS,
+      restart: { baseMs: raw.CONSUMER_RESTART_BASE_MS, maxMs: raw.CONSUMER_RESTART_MAX_MS },
+      maxLag: raw.HEALTH_MAX_LAG,
+      maxSecondsBehind: raw.HEALTH_MAX_SECONDS_BEHIND,
+      lagSampleMs: raw.CONSUMER_LAG_SAMPLE_MS,
+    },
+    projections: {
+      maxRetries: raw.PROJECTION_MAX_RETRIES,
+      retryBaseMs: raw.PROJECTION_RETRY_BASE_MS,
+    },
     ocr: {
       workers: raw.OCR_WORKERS,
       languages: raw.OCR_LANGUAGES,
       recycleAfterPages: raw.OCR_RECYCLE_AFTER_PAGES,
     },
-    text: { inlineMaxBytes: raw.TEXT_INLINE_MAX_BYTES },
+    text: { inlineMaxBytes: raw.TEXT_INLINE_MAX_BYTES, pageMaxBytes: raw.TEXT_PAGE_MAX_BYTES },
+    offload: { threads: raw.OFFLOAD_THREADS, minBytes: raw.OFFLOAD_MIN_BYTES },
     archives: {
       maxDepth: raw.ARCHIVE_MAX_DEPTH,
       maxEntries: raw.ARCHIVE_MAX_ENTRIES,
@@ -302,6 +417,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       timeoutMs: raw.WEBHOOK_TIMEOUT_MS,
       concurrency: raw.WEBHOOK_CONCURRENCY,
       pollMs: raw.WEBHOOK_POLL_MS,
+    },
+    logDigest: {
+      enabled: raw.LOG_DIGEST,
+      everyRecords: raw.LOG_DIGEST_EVERY_RECORDS,
+      intervalMs: raw.LOG_DIGEST_INTERVAL_MS,
+      signingKey: {
+        pem: raw.LOG_SIGNING_KEY,
+        file: path.resolve(
+          raw.LOG_SIGNING_KEY_FILE ?? path.join(dataDir, 'secrets', 'log-signing-key.pem'),
+        ),
+        createIfMissing:
+          raw.LOG_SIGNING_KEY === undefined && raw.LOG_SIGNING_KEY_FILE === undefined,
+      },
     },
     dataDir,
   };

@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       port: 3000,
       opsOpenOnLoopback: true,
       rateLimit: { max: 3000, windowMs: 60_000 },
+      apiKeyCache: { size: 10_000, ttlMs: 5_000 },
     });
     expect(config.topics).toEqual({
       prefix: 'docstream',
@@ -125,6 +126,9 @@ describe('loadConfig database', () => {
       appUrl: 'postgres://docstream_app:app%20secret@db.example:6543/docstream?sslmode=require',
       appRole: 'docstream_app',
       appPassword: 'app secret',
+      keysUrl: 'postgres://docstream_keys@db.example:6543/docstream?sslmode=require',
+      keysRole: 'docstream_keys',
+      keysPassword: undefined,
     });
     expect(loadConfig({ DATABASE_APP_ROLE: 'reader' }).database.appUrl).toBe(
       'postgres://reader@127.0.0.1:5432/docstream',

@@ -18,6 +18,10 @@ export interface Metrics {
   readonly webhookDeliveries: Counter<'outcome'>;
   /** From an event's occurrence to its delivery's acknowledgement by the receiver. */
   readonly webhookDeliverySeconds: Histogram;
+  /** Restarts of a crashed consumer (processor, projection) by its supervisor. */
+  readonly consumerRestarts: Counter<'consumer'>;
+  /** 1 while a consumer of this process runs, 0 from its crash until it is running again. */
+  readonly consumerUp: Gauge<'consumer'>;
 }
 
 export function createMetrics({ processMetrics = false } = {}): Metrics {
@@ -90,6 +94,18 @@ export function createMetrics({ processMetrics = false } = {}): Metrics {
       name: 'docstream_webhook_delivery_latency_seconds',
       help: "Time from an event's occurrence to the receiver's acknowledgement of its delivery",
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers: [registry],
+    }),
+    consumerRestarts: new Counter({
+      name: 'docstream_consumer_restarts_total',
+      help: 'Restarts of a crashed consumer (a processor or a projection) by its supervisor',
+      labelNames: ['consumer'],
+      registers: [registry],
+    }),
+    consumerUp: new Gauge({
+      name: 'docstream_consumer_up',
+      help: 'Whether a consumer of this process runs (1) or has crashed and waits to restart (0)',
+      labelNames: ['consumer'],
       registers: [registry],
     }),
   };

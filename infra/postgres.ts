@@ -26,6 +26,9 @@ export interface DatabaseRoles {
   url: string;
   appRole: string;
   appPassword: string | undefined;
+  /** The key service's role: made and granted the key store when given. */
+  keysRole?: string;
+  keysPassword?: string | undefined;
 }
 
 /**
@@ -36,6 +39,8 @@ export interface DatabaseRoles {
 export const WRITE_SIDE_SCHEMA = 'write_side';
 /** The read models and their checkpoints: everything in it is folded from the log. */
 export const READ_MODEL_SCHEMA = 'public';
+/** Wrapped data keys and the key-encryption key's canary (infra/crypto). */
+export const KEY_STORE_SCHEMA = 'keystore';
 
 interface MigrationSet {
   name: string;
@@ -49,6 +54,11 @@ const WRITE_SIDE_MIGRATIONS: MigrationSet = {
   dir: fileURLToPath(new URL('../producers/migrations', import.meta.url)),
   schema: WRITE_SIDE_SCHEMA,
 };
+const KEY_STORE_MIGRATIONS: MigrationSet = {
+  name: 'key-store',
+  dir: fileURLToPath(new URL('./crypto/migrations', import.meta.url)),
+  schema: KEY_STORE_SCHEMA,
+};
 const READ_MODEL_MIGRATIONS: MigrationSet = {
   name: 'read-models',
   dir: fileURLToPath(new URL('../projections/migrations', import.meta.url)),
@@ -56,7 +66,11 @@ const READ_MODEL_MIGRATIONS: MigrationSet = {
 };
 
 export function createPool(url: string, max = 10): pg.Pool {
-  return new pg.Pool({ connectionString: url, max, application_name: 'docstream' });
+  const pool = new pg.Pool({ connectionString: url, max, application_name: 'docstream' });
+  // An idle connection the server closed (a restart, a terminated backend) is dropped by the
+  // pool and the next query opens another; unheard, the error would end the process.
+  pool.on('error', () => {});
+  return pool;
 }
 
 /**
@@ -66,8 +80,11 @@ export function createPool(url: string, max = 10): pg.Pool {
  */
 export async function migrate(database: DatabaseRoles, logger: Logger): Promise<void> {
   await migrateWriteSide(database.url, logger);
+  await runMigrations(database.url, logger, KEY_STORE_MIGRATIONS);
   await migrateReadModels(database.url, logger);
   await grantAppRole(database);
+  if (database.keysRole)
+    await grantKeyStoreRole(database.url, database.keysRole, database.keysPassword);
 }
 
 export const migrateWriteSide = (url: string, logger: Logger) =>
@@ -107,6 +124,42 @@ export async function grantAppRole({ url, appRole, appPassword }: DatabaseRoles)
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Makes the key service's role (unless it exists) and gives it the key store alone: it reads and
+ * adds data keys and destroys them (a tombstone update; never a delete), reads the canary, and
+ * sees nothing else. The app role, which serves the read models, gets no grant on the key store.
+ */
+export async function grantKeyStoreRole(
+  url: string,
+  keysRole: string,
+  keysPassword: string | undefined,
+): Promise<void> {
+  const client = new pg.Client({ connectionString: url, application_name: 'docstream' });
+  await client.connect();
+  try {
+    const role = client.escapeIdentifier(keysRole);
+    await ensureRole(client, keysRole, keysPassword);
+    await client.query(`
+      GRANT USAGE ON SCHEMA ${KEY_STORE_SCHEMA} TO ${role};
+      GRANT SELECT, INSERT, UPDATE ON ${KEY_STORE_SCHEMA}.data_keys TO ${role};
+      GRANT SELECT ON ${KEY_STORE_SCHEMA}.kek_canary TO ${role};`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function ensureRole(client: pg.Client, name: string, password: string | undefined) {
+  const { rowCount } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
+  if (rowCount !== 0) return;
+  const secret = password ? ` PASSWORD ${client.escapeLiteral(password)}` : '';
+  await client
+    .query(`CREATE ROLE ${client.escapeIdentifier(name)} LOGIN${secret}`)
+    .catch((error: unknown) => {
+      // Another process made it first.
+      if (!DUPLICATE.has((error as { code?: string }).code ?? '')) throw error;
+    });
 }
 
 async function runMigrations(url: string, logger: Logger, set: MigrationSet): Promise<void> {
@@ -214,6 +267,38 @@ export const tenantDatabase =
     query: <R extends pg.QueryResultRow>(text: string, values?: unknown[]) =>
       withTenant(pool, tenantId, (client) => client.query<R>(text, values)),
   });
+
+/**
+ * The same as `tenantDatabase` in one round trip per query: each connection keeps the tenant as a
+ * session setting, set again only when a query for another tenant gets it. The pool must be this
+ * function's alone: any other user of its connections would see a tenant it did not choose.
+ */
+export function pinnedTenantDatabase(pool: pg.Pool): TenantDatabase {
+  const tenantOf = new WeakMap<pg.PoolClient, string>();
+  const pin = async (client: pg.PoolClient, tenantId: string) => {
+    if (tenantOf.get(client) === tenantId) return;
+    // Forgotten first: a failed set leaves the connection unpinned, never pinned to the old one.
+    tenantOf.delete(client);
+    await client.query('SELECT set_config($1, $2, false)', [TENANT_SETTING, tenantId]);
+    tenantOf.set(client, tenantId);
+  };
+  return (tenantId) => ({
+    query: async <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await pin(client, tenantId);
+        return await client.query<R>(text, values);
+      } catch (error) {
+        // A connection that failed below SQL is dropped; an SQL error leaves it usable.
+        if (!(error as { code?: string }).code) broken = error as Error;
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+  });
+}
 
 export function withTransaction<T>(
   pool: pg.Pool,

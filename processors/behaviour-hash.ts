@@ -4,8 +4,11 @@ import { join, posix, sep } from 'node:path';
 
 const isTest = (path: string) => path.endsWith('.test.ts');
 
-/** Modules under processors/ that decide nothing: the runtime around every processor, the versions. */
-const NOT_BEHAVIOUR = /^processors\/(runtime\/|versions\.ts$)/;
+/**
+ * Modules under processors/ that decide nothing: the runtime around every processor, the versions,
+ * and the offload pool (it runs processors' own functions, each counted in its processor's folder).
+ */
+const NOT_BEHAVIOUR = /^processors\/(runtime\/|offload\/|versions\.ts$)/;
 
 const RELATIVE_IMPORT = /\b(?:from|import)\s*\(?\s*['"](\.\.?\/[^'"]+)['"]/g;
 

@@ -14,13 +14,19 @@ export interface DocumentPage {
  * The document's pages in page order: inline in the event, or in the blob it points to. A page
  * the blob holds but the event does not list takes the document's overall confidence.
  */
+/** How a text blob's bytes become its pages (the caller may do it on another thread). */
+export type DecodeTextBlob = (bytes: Buffer) => Promise<StoredPage[] | null>;
+
+const decodeHere: DecodeTextBlob = async (bytes) => decodeStoredText(bytes);
+
 export async function documentPages(
   event: TextExtracted,
   blobs: BlobReader,
+  decode: DecodeTextBlob = decodeHere,
 ): Promise<DocumentPage[]> {
   const { textRef, pages, confidence } = event.data;
   const texts = textRef
-    ? parseTextBlob(await blobs.read(event.metadata.tenantId, textRef), textRef)
+    ? await parseTextBlob(await blobs.read(event.metadata.tenantId, textRef), textRef, decode)
     : pages.map(({ page, text }) => ({ page, text: text ?? '' }));
   const confidenceOf = new Map(pages.map((page) => [page.page, page.confidence]));
   return texts
@@ -29,13 +35,21 @@ export async function documentPages(
 }
 
 /** The document's whole text, pages in order, one newline between pages. */
-export async function documentText(event: TextExtracted, blobs: BlobReader): Promise<string> {
-  return (await documentPages(event, blobs)).map((page) => page.text).join('\n');
+export async function documentText(
+  event: TextExtracted,
+  blobs: BlobReader,
+  decode: DecodeTextBlob = decodeHere,
+): Promise<string> {
+  return (await documentPages(event, blobs, decode)).map((page) => page.text).join('\n');
 }
 
 /** A text blob that is not one can never be read: that is permanent. */
-function parseTextBlob(bytes: Buffer, ref: string): StoredPage[] {
-  const pages = decodeStoredText(bytes);
+async function parseTextBlob(
+  bytes: Buffer,
+  ref: string,
+  decode: DecodeTextBlob,
+): Promise<StoredPage[]> {
+  const pages = await decode(bytes);
   if (!pages) throw permanent(`text blob ${ref} does not hold { pages: [{ page, text }] }`);
   return pages;
 }

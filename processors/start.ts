@@ -1,25 +1,28 @@
-import type { Kafka } from 'kafkajs';
+import type { ITopicConfig, Kafka } from 'kafkajs';
 import type { BlobStore } from '../infra/blobs/blob-store.ts';
 import { type Breakers, createBreakers } from '../infra/breakers.ts';
 import type { Config } from '../infra/config.ts';
-import type { TopicNames } from '../infra/kafka/topics.ts';
+import { eventLogTopicConfigs, type TopicNames } from '../infra/kafka/topics.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { Metrics } from '../infra/metrics.ts';
+import type { StartupRetry } from '../infra/startup.ts';
 import type { EventCodec } from '../schemas/codec.ts';
 import type { EventType } from '../schemas/events.ts';
 import { createClassifyProcessor } from './classify/processor.ts';
 import { createExtractEntitiesProcessor } from './extract-entities/processor.ts';
 import { createOcrPool, type OcrEngine } from './extract-text/ocr-pool.ts';
 import { createExtractTextProcessor } from './extract-text/processor.ts';
-import { startPatientIndexFeed } from './match-patient/index-feed.ts';
+import { startMatchingByTenant } from './match-patient/by-tenant.ts';
 import {
   createMatchPatientProcessor,
   createPatientIndex,
   matchPolicy,
 } from './match-patient/processor.ts';
+import { createOffloadPool } from './offload/offload.ts';
 import type { Clock } from './runtime/envelope.ts';
 import type { Processor } from './runtime/processor.ts';
 import { type RunningProcessor, startProcessor } from './runtime/runner.ts';
+import type { ChildIntake } from './validate/containers/archive.ts';
 import { createValidateProcessor } from './validate/processor.ts';
 
 /** The chain, in the order a document goes through it. */
@@ -40,13 +43,19 @@ export interface ProcessorInfra {
   metrics: Metrics;
   blobs: BlobStore;
   clock: Clock;
+  /** Tries each processor's first start again while it fails for a reason that can pass. */
+  startup?: StartupRetry;
   /** Replaces the OCR pool (a test's failing engine, say); the breaker still guards it. */
   ocr?: OcrEngine;
+  /** Duplicates and quotas for documents taken out of zips and e-mails, as for uploads. */
+  childIntake?: ChildIntake;
 }
 
 export interface RunningProcessors {
   readonly names: readonly string[];
   readonly breakers: Breakers;
+  /** The processors whose consumer has crashed and waits for its restart. */
+  stopped(): string[];
   stop(): Promise<void>;
 }
 
@@ -89,6 +98,10 @@ export async function startProcessors(
         instanceId: settings.instanceId,
         concurrency: settings.concurrency,
         transactionTimeoutMs: settings.transactionTimeoutMs,
+        restart: config.consumers.restart,
+        sessionTimeoutMs: config.consumers.sessionTimeoutMs,
+        heartbeatIntervalMs: config.consumers.heartbeatIntervalMs,
+        ...(infra.startup ? { startup: infra.startup } : {}),
         retry: {
           maxRetries: settings.maxRetries,
           baseMs: settings.retryBaseMs,
@@ -98,6 +111,8 @@ export async function startProcessors(
       },
     });
   let ocr: OcrEngine | undefined;
+  // Large documents are parsed and analysed on worker threads: the API shares this event loop.
+  const offload = createOffloadPool(config.offload);
   const starters: Record<ProcessorName, () => Promise<RunningProcessor>> = {
     validate: () =>
       start(
@@ -111,9 +126,10 @@ export async function startProcessors(
               commit: breakers.guard('blob-store', infra.blobs.commit),
               discard: infra.blobs.discard,
             },
-            newId: infra.clock.newId,
+            ...(infra.childIntake ? { intake: infra.childIntake } : {}),
             limits: config.archives,
           },
+          offload,
         }),
       ),
     'extract-text': () => {
@@ -138,40 +154,49 @@ export async function startProcessors(
           blobs,
           ocr: { recognize, stats: () => engine.stats(), terminate: () => engine.terminate() },
           inlineMaxBytes: config.text.inlineMaxBytes,
+          pageMaxBytes: config.text.pageMaxBytes,
+          offload,
         }),
       );
     },
-    classify: () => start(createClassifyProcessor({ blobs })),
-    'extract-entities': () => start(createExtractEntitiesProcessor({ blobs })),
+    classify: () => start(createClassifyProcessor({ blobs, offload })),
+    'extract-entities': () => start(createExtractEntitiesProcessor({ blobs, offload })),
     'match-patient': async () => {
-      // Matching starts only once the index holds every patient the log knows.
+      // Replicas share the tenants; each decides only once it holds every patient of those it owns.
       const index = createPatientIndex();
-      const feed = await startPatientIndexFeed({ ...infra, codec }, index);
-      const processor = await start(
-        createMatchPatientProcessor({
-          index,
-          policy: matchPolicy(config.matching),
-          newId: infra.clock.newId,
-        }),
-      );
-      return {
-        name: processor.name,
-        async stop() {
-          await processor.stop();
-          await feed.stop();
+      const processor = createMatchPatientProcessor({
+        index,
+        policy: matchPolicy(config.matching),
+        newId: infra.clock.newId,
+      });
+      const [template] = eventLogTopicConfigs(config.topics, infra.topics) as [ITopicConfig];
+      return startMatchingByTenant(processor, index, {
+        ...infra,
+        codec,
+        topic: { ...template, numPartitions: config.topics.partitions },
+        transactionTimeoutMs: settings.transactionTimeoutMs,
+        retry: {
+          maxRetries: settings.maxRetries,
+          baseMs: settings.retryBaseMs,
+          maxMs: settings.retryMaxMs,
+          maxHoldMs: settings.maxHoldMs,
         },
-      };
+        restart: config.consumers.restart,
+      });
     },
   };
   const running: RunningProcessor[] = [];
-  for (const name of names) running.push(await starters[name]());
+  // Side by side: each joins a group of its own, so a start waits for the slowest join alone.
+  running.push(...(await Promise.all(names.map((name) => starters[name]()))));
   return {
     names,
     breakers,
+    stopped: () => running.filter((p) => !p.running()).map((p) => p.name),
     async stop() {
       await Promise.all(running.map((p) => p.stop()));
       breakers.shutdown();
       await ocr?.terminate();
+      await offload.close();
     },
   };
 }

@@ -4,7 +4,8 @@ import type { EventType } from './events.ts';
 export const NAMESPACE = 'docstream.events';
 
 /** Each kind of aggregate has one ordered log (topic), keyed by the aggregate's id. */
-export type AggregateKind = 'document' | 'patient' | 'batch' | 'audit';
+/** `digest`: the log of the digest chains of every other topic (see infra/log-digest). */
+export type AggregateKind = 'document' | 'patient' | 'batch' | 'audit' | 'digest';
 
 /** The topic of each aggregate kind's log. */
 export type EventLogTopics = Readonly<Record<AggregateKind, string>>;
@@ -31,6 +32,7 @@ export const EVENT_CATALOG: Record<EventType, { aggregate: AggregateKind }> = {
   BatchClosed: { aggregate: 'batch' },
   BatchCompleted: { aggregate: 'batch' },
   PatientDataRead: { aggregate: 'audit' },
+  LogDigest: { aggregate: 'digest' },
 };
 
 export const EVENT_TYPES = Object.keys(EVENT_CATALOG) as EventType[];

@@ -13,6 +13,7 @@ import type {
   EntitiesExtractedData,
   Envelope,
   ExtractedPage,
+  LogDigestData,
   PatientDataReadData,
   PatientMatchedData,
   PatientMatchReviewRequiredData,
@@ -70,6 +71,8 @@ export type BatchClosed = Event<'BatchClosed', BatchClosedData>;
 export type BatchCompleted = Event<'BatchCompleted', BatchCompletedData>;
 /** Who read which patient data, on the audit log, keyed by the tenant. */
 export type PatientDataRead = Event<'PatientDataRead', PatientDataReadData>;
+/** A signed link of one partition's digest chain, on the digest log. */
+export type LogDigest = Event<'LogDigest', LogDigestData>;
 
 export type DocumentEvent =
   | DocumentUploaded
@@ -88,7 +91,8 @@ export type DocumentEvent =
 export type PatientEvent = PatientRegistered | PatientRecordLinked | PatientsMerged;
 export type BatchEvent = BatchOpened | BatchClosed | BatchCompleted;
 export type AuditEvent = PatientDataRead;
-export type DomainEvent = DocumentEvent | PatientEvent | BatchEvent | AuditEvent;
+export type DigestEvent = LogDigest;
+export type DomainEvent = DocumentEvent | PatientEvent | BatchEvent | AuditEvent | DigestEvent;
 export type EventType = DomainEvent['type'];
 export type EventOfType<T extends EventType> = Extract<DomainEvent, { type: T }>;
 

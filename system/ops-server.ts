@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { type HealthCheck, healthRoutes } from '../api/routes/health.ts';
+import { type ConsumerReport, type HealthCheck, healthRoutes } from '../api/routes/health.ts';
 import { metricsRoutes } from '../api/routes/metrics.ts';
 import type { Breakers } from '../infra/breakers.ts';
 import type { Metrics } from '../infra/metrics.ts';
@@ -15,10 +15,15 @@ export async function startOpsServer(options: {
   port: number;
   checks: readonly HealthCheck[];
   breakers: Pick<Breakers, 'states'>;
+  consumers: () => Promise<ConsumerReport>;
   metrics: Metrics;
 }): Promise<{ server: FastifyInstance; url: string }> {
   const server = Fastify({ logger: false }).withTypeProvider<TypeBoxTypeProvider>();
-  await server.register(healthRoutes, { checks: options.checks, breakers: options.breakers });
+  await server.register(healthRoutes, {
+    checks: options.checks,
+    breakers: options.breakers,
+    consumers: options.consumers,
+  });
   await server.register(metricsRoutes, { metrics: options.metrics });
   const url = await server.listen({ host: options.host, port: options.port });
   return { server, url };

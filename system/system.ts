@@ -2,19 +2,27 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../api/app.ts';
 import { createApiKeyStore } from '../api/auth/api-keys.ts';
+import { cachedKeyVerifier, cachedTokenVerifier } from '../api/auth/key-cache.ts';
 import { createOidcVerifier } from '../api/auth/oidc.ts';
 import type { HealthCheck } from '../api/routes/health.ts';
 import { createFileBlobStore } from '../infra/blobs/blob-store.ts';
 import type { Config } from '../infra/config.ts';
+import { loadKek } from '../infra/crypto/kek.ts';
+import { startKeyService } from '../infra/crypto/service.ts';
 import { createEventProducer, createKafka } from '../infra/kafka/client.ts';
 import { registerConsumerLag } from '../infra/kafka/consumer-lag.ts';
 import { createEventLog } from '../infra/kafka/event-log.ts';
+import { createEventReader } from '../infra/kafka/read-records.ts';
 import { provisionTopics, topicNames } from '../infra/kafka/topics.ts';
+import { keyIdOf } from '../infra/log-digest/signing.ts';
+import { loadSigningKey, publicKeyPem } from '../infra/log-digest/signing-key.ts';
 import type { Logger } from '../infra/logger.ts';
 import { createMetrics } from '../infra/metrics.ts';
-import { createPool, migrate, tenantDatabase } from '../infra/postgres.ts';
+import { createPool, migrate, pinnedTenantDatabase, tenantDatabase } from '../infra/postgres.ts';
+import { startupStep } from '../infra/startup.ts';
 import type { OcrEngine } from '../processors/extract-text/ocr-pool.ts';
 import { createPageViewer } from '../processors/page-view.ts';
+import { exclusiveAssigner } from '../processors/runtime/exclusive-assigner.ts';
 import {
   PROCESSOR_NAMES,
   type RunningProcessors,
@@ -24,11 +32,13 @@ import {
 import { appendToAuditLog, createReadAudit } from '../producers/audit/read-audit.ts';
 import { startBatchCompletion } from '../producers/batches/completion.ts';
 import { createBatchWriteSide } from '../producers/batches/write-side.ts';
+import { startLogDigest } from '../producers/log-digest/reactor.ts';
 import { createPatientMerger } from '../producers/patients/merge.ts';
 import { createQuotaGuard } from '../producers/quotas/guard.ts';
 import { createQuotaStore } from '../producers/quotas/store.ts';
 import { createReprocessRequester } from '../producers/reprocess/request.ts';
 import { createReviewResolver } from '../producers/review/resolve.ts';
+import { createChildIntake } from '../producers/upload/child-intake.ts';
 import { createUploadIntake } from '../producers/upload/intake.ts';
 import { createDeliveryLog } from '../producers/webhooks/delivery-log.ts';
 import { createWebhookEndpoints } from '../producers/webhooks/endpoints.ts';
@@ -80,22 +90,54 @@ export async function startSystem(
   const started = Date.now();
   const metrics = createMetrics({ processMetrics: true });
   const topics = topicNames(config.topics.prefix);
-  await migrate(config.database, logger);
+  // No key-encryption key, no start: checked before anything else is touched.
+  await loadKek(config.keys.kek);
+  // Each step that reaches Kafka, the registry or PostgreSQL waits out their transient faults.
+  const retry = { deadline: started + config.startup.timeoutMs, logger };
+  await startupStep('migrating the database', () => migrate(config.database, logger), retry);
   // The owner's pool, for the work that spans tenants: the cluster binding and batch completion.
   const ownerPool = createPool(config.database.url, 2);
+  const keyService = await startKeyService(config, ownerPool).catch(async (error: unknown) => {
+    await ownerPool.end();
+    throw error;
+  });
 
   const kafka = createKafka(config, logger);
   const admin = kafka.admin();
-  await admin.connect();
-  await bindToCluster(ownerPool, (await admin.describeCluster()).clusterId);
-  const created = await provisionTopics(admin, systemTopicConfigs(config, topics));
+  await startupStep('connecting to Kafka', () => admin.connect(), retry);
+  await startupStep(
+    'binding the read models to the Kafka cluster',
+    async () => bindToCluster(ownerPool, (await admin.describeCluster()).clusterId),
+    retry,
+  );
+  const created = await startupStep(
+    'creating topics',
+    () => provisionTopics(admin, systemTopicConfigs(config, topics)),
+    retry,
+  );
   if (created.length > 0) logger.info({ topics: created }, 'topics created');
 
   const registry = createSchemaRegistry(config.registry.url, config.registry.auth);
-  const codec = createEventCodec(registry, await registerEventSchemas(registry, topics));
+  const codec = createEventCodec(
+    registry,
+    await startupStep('registering schemas', () => registerEventSchemas(registry, topics), retry),
+  );
   const producer = createEventProducer(kafka);
-  await producer.connect();
-  const blobs = createFileBlobStore(config.blobs.dir);
+  await startupStep('connecting the producer', () => producer.connect(), retry);
+  const blobs = createFileBlobStore(config.blobs.dir, keyService.encryption);
+  // Validate checks what it takes out of zips and e-mails against uploads and quotas.
+  const intakePool = createPool(config.database.appUrl, 2);
+  const intakeDb = tenantDatabase(intakePool);
+  const childIntake = createChildIntake({
+    pool: intakePool,
+    checkQuota: createQuotaGuard({
+      quotasOf: createQuotaStore(intakeDb).get,
+      usageOf: (tenantId, day) => tenantUsage(intakeDb(tenantId), tenantId, day),
+      documentPagesOf: (tenantId, documentId) =>
+        documentPages(intakeDb(tenantId), tenantId, documentId),
+      now: Date.now,
+    }).checkUpload,
+  });
 
   const processors = await startProcessors(
     config,
@@ -107,15 +149,39 @@ export async function startSystem(
       metrics,
       blobs,
       clock: { now: Date.now, newId: randomUUID },
+      childIntake,
+      startup: retry,
       ...(options.ocr ? { ocr: options.ocr } : {}),
     },
     selectProcessors(config.processors.run),
   );
+  // The digest chain of every topic but its own, beside the processors.
+  const signingKey = await loadSigningKey(config.logDigest.signingKey);
+  const logDigest = config.logDigest.enabled
+    ? await startLogDigest({
+        kafka,
+        admin,
+        codec,
+        topics,
+        logger,
+        key: signingKey,
+        sources: systemTopicConfigs(config, topics)
+          .map((t) => t.topic)
+          .filter((t) => t !== topics.events.digest),
+        settings: config.logDigest,
+        clock: { now: Date.now, newId: randomUUID },
+        // Started in several processes, the oldest keeps every chain; the others stand by.
+        partitionAssigners: [exclusiveAssigner(Date.now())],
+      })
+    : null;
   const stopInfra = async () => {
+    await logDigest?.stop();
     await processors.stop();
     await producer.disconnect();
     await admin.disconnect();
     await ownerPool.end();
+    await intakePool.end();
+    await keyService.close();
   };
   if (options.api === false) {
     const ops =
@@ -126,6 +192,7 @@ export async function startSystem(
             port: config.processors.opsPort,
             checks: [{ name: 'kafka', check: async () => void (await admin.describeCluster()) }],
             breakers: processors.breakers,
+            consumers: async () => ({ stopped: processors.stopped(), lagging: [] }),
             metrics,
           });
     logger.info(
@@ -145,10 +212,10 @@ export async function startSystem(
 
   // The API and the projections connect as the app role, held to one tenant per transaction.
   const pool = createPool(config.database.appUrl);
-  const projections: RunningProjection[] = [];
-  for (const projection of PROJECTIONS) {
-    projections.push(
-      await startProjection(projection, {
+  // Side by side: each joins a group of its own, so a start waits for the slowest join alone.
+  const projections: RunningProjection[] = await Promise.all(
+    PROJECTIONS.map((projection) =>
+      startProjection(projection, {
         kafka,
         producer,
         pool,
@@ -157,11 +224,21 @@ export async function startSystem(
         logger,
         metrics,
         blobs,
+        settings: {
+          retry: {
+            maxRetries: config.projections.maxRetries,
+            baseMs: config.projections.retryBaseMs,
+          },
+          restart: config.consumers.restart,
+          sessionTimeoutMs: config.consumers.sessionTimeoutMs,
+          heartbeatIntervalMs: config.consumers.heartbeatIntervalMs,
+          startup: retry,
+        },
       }),
-    );
-  }
+    ),
+  );
   // Lag of every group, running here or not: a group nobody runs shows its lag growing.
-  registerConsumerLag(
+  const consumerLag = registerConsumerLag(
     metrics.registry,
     admin,
     [
@@ -176,10 +253,23 @@ export async function startSystem(
       { groupId: topics.consumerGroup(WEBHOOK_CONSUMER), topics: Object.values(topics.events) },
     ],
     logger,
+    { sampleMs: config.consumers.lagSampleMs },
   );
+  const consumerReport = async () => ({
+    stopped: [
+      ...processors.stopped(),
+      ...projections.filter((p) => !p.running()).map((p) => p.name),
+    ],
+    // A group that nothing here or elsewhere is meant to run is not behind.
+    lagging: (await consumerLag.lagging(config.consumers)).filter(
+      (g) => config.webhooks.enabled || g.group !== topics.consumerGroup(WEBHOOK_CONSUMER),
+    ),
+  });
   const eventLog = createEventLog(producer, codec, topics);
   const apiKeys = createApiKeyStore(pool);
-  const db = tenantDatabase(pool);
+  // The reads' pool keeps a tenant per connection (one round trip a query); nothing else uses it.
+  const readPool = createPool(config.database.appUrl);
+  const db = pinnedTenantDatabase(readPool);
   const quotas = createQuotaStore(db);
   const quotaGuard = createQuotaGuard({
     quotasOf: quotas.get,
@@ -258,6 +348,7 @@ export async function startSystem(
       config,
       topics,
       pool,
+      db,
       blobs,
       pages: createPageViewer(),
       intake,
@@ -272,12 +363,15 @@ export async function startSystem(
       resolveReview: createReviewResolver({ pool, eventLog, now: Date.now, newId: randomUUID }),
       mergePatients: createPatientMerger({ pool, eventLog, now: Date.now, newId: randomUUID }),
       breakers: processors.breakers,
+      consumers: consumerReport,
       metrics,
       batches: createBatchWriteSide({ pool, eventLog, intake, ...clock }),
       quotas,
       quotaGuard,
       recordRead: readAudit?.record ?? null,
       asyncApi: JSON.stringify(asyncApiDocument(config)),
+      logPublicKey: { keyId: keyIdOf(signingKey), pem: publicKeyPem(signingKey) },
+      readEvents: createEventReader(kafka, codec, { timeoutMs: config.reads.waitTimeoutMs }),
       webhooks: webhooks && {
         endpoints: createWebhookEndpoints(
           db,
@@ -287,8 +381,10 @@ export async function startSystem(
         deliveries: createDeliveryLog(db, webhooks.wake),
       },
       auth: {
-        verifyApiKey: apiKeys.verify,
-        verifyToken: config.oidc.issuer ? createOidcVerifier(config.oidc) : null,
+        verifyApiKey: cachedKeyVerifier(apiKeys.verify, config.http.apiKeyCache),
+        verifyToken: config.oidc.issuer
+          ? cachedTokenVerifier(createOidcVerifier(config.oidc), config.http.apiKeyCache)
+          : null,
       },
     },
     logger,
@@ -312,9 +408,11 @@ export async function startSystem(
       await readAudit?.stop();
       await batchCompletion.stop();
       await webhooks?.stop();
+      consumerLag.stop();
       await Promise.all(projections.map((p) => p.stop()));
       await stopInfra();
       await pool.end();
+      await readPool.end();
       logger.info('docstream stopped');
     },
   };

@@ -110,6 +110,7 @@ export const ListQuery = Type.Object({
   mediaType: Type.Optional(Type.Union(ALLOWED_MEDIA_TYPES.map((m) => Type.Literal(m)))),
   externalPatientId: Type.Optional(Type.String({ maxLength: 128 })),
   sha256: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$' })),
+  parentDocumentId: Type.Optional(Type.String({ format: 'uuid' })),
   uploadedFrom: Type.Optional(Type.String({ format: 'date-time' })),
   uploadedTo: Type.Optional(Type.String({ format: 'date-time' })),
   limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
@@ -136,6 +137,15 @@ export const HistorySchema = Type.Object({
       causationId: Type.Union([Type.String(), Type.Null()]),
       round: Type.Integer(),
       position: LogPositionSchema,
+      principal: Nullable(
+        Type.String({ description: 'Whose request it records (`kind:id`); null for a processor' }),
+      ),
+      processor: Nullable(
+        Type.Object(
+          { name: Type.String(), version: Type.String() },
+          { description: 'The processor and version that decided it; null for a principal' },
+        ),
+      ),
     }),
   ),
 });

@@ -7,6 +7,7 @@ import type { CheckUploadQuota } from '../../producers/quotas/guard.ts';
 import type { RequestReprocess } from '../../producers/reprocess/request.ts';
 import { parseUploadFields } from '../../producers/upload/fields.ts';
 import type { UploadIntake } from '../../producers/upload/intake.ts';
+import { type AsOfPorts, documentAsOf } from '../../projections/as-of/read.ts';
 import { findDocument, listDocuments } from '../../projections/documents/queries.ts';
 import { documentHistory } from '../../projections/timeline/queries.ts';
 import { AUDITED_READS } from '../audit/reads.ts';
@@ -15,6 +16,7 @@ import { ownTenant, principalOf } from '../auth/plugin.ts';
 import { ErrorBody } from '../errors.ts';
 import { declaredLength, discardStaged, stageParts } from '../multipart.ts';
 import { type AwaitReadModel, withToken } from '../read-your-writes.ts';
+import { asOfTime, DocumentReadQuery, DocumentReadSchema } from './as-of.ts';
 import {
   DocumentSchema,
   HistorySchema,
@@ -38,11 +40,14 @@ export interface DocumentRoutesOptions {
   uploadMaxBytes: number;
   /** Refuses, before the body is read, an upload the tenant's quotas leave no room for. */
   checkQuota: CheckUploadQuota;
+  /** Reads the log's records for `?asOf=` reads. */
+  asOf: AsOfPorts;
+  now: () => number;
 }
 
 export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRoutesOptions> = async (
   app,
-  { db, blobs, intake, requestReprocess, awaitReadModel, uploadMaxBytes, checkQuota },
+  { db, blobs, intake, requestReprocess, awaitReadModel, uploadMaxBytes, checkQuota, asOf, now },
 ) => {
   app.post(
     '/documents',
@@ -125,19 +130,26 @@ export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRoutesOptions> = 
     {
       config: { access: ACCESS.reader, audit: AUDITED_READS.document },
       schema: {
-        summary: 'One document',
+        summary: 'One document, now or as it was known at a time',
+        description:
+          'With `asOf`, the document as this read answered at that time: its events up to then, read from the log and folded, its patient followed through the merges made by then. 404 if the document was not uploaded yet.',
         params: IdParams,
-        querystring: ReadQuery,
-        response: { 200: DocumentSchema, ...errors },
+        querystring: DocumentReadQuery,
+        response: { 200: DocumentReadSchema, ...errors },
       },
     },
     async (request) => {
-      await awaitReadModel(['documents', 'patients'], request.query.minPosition);
-      const document = await findDocument(
-        db(principalOf(request).tenantId),
-        principalOf(request).tenantId,
-        request.params.id,
-      );
+      const { tenantId } = principalOf(request);
+      const { minPosition, asOf: asked } = request.query;
+      if (asked !== undefined) {
+        const at = asOfTime(asked, now());
+        await awaitReadModel(['timeline', 'patient-timeline'], minPosition);
+        const then = await documentAsOf(db(tenantId), tenantId, request.params.id, at, asOf);
+        if (!then) throw notFound('DOCUMENT_NOT_FOUND', 'no such document for this tenant then');
+        return { ...then, asOf: at.toISOString() };
+      }
+      await awaitReadModel(['documents', 'patients'], minPosition);
+      const document = await findDocument(db(tenantId), tenantId, request.params.id);
       if (!document) throw notFound('DOCUMENT_NOT_FOUND', 'no such document for this tenant');
       return document;
     },
@@ -148,7 +160,9 @@ export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRoutesOptions> = 
     {
       config: { access: ACCESS.auditor },
       schema: {
-        summary: "A document's events in log order, with their log positions and actors",
+        summary: "A document's events in log order, with their log positions and who wrote them",
+        description:
+          'Each event names its `actor` as recorded, split into `principal` (the API key or user whose request it records) or `processor` (the name and version of the processor that decided it).',
         params: IdParams,
         querystring: ReadQuery,
         response: { 200: HistorySchema, ...errors },

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { type BlobReader, blobRef } from '../../infra/blobs/blob-store.ts';
+import type { BlobReader } from '../../infra/blobs/blob-store.ts';
 import { DocstreamError, notFound } from '../../infra/errors.ts';
 import type { TenantDatabase } from '../../infra/postgres.ts';
-import { findDocument } from '../../projections/documents/queries.ts';
+import { documentBlobRef, findDocument } from '../../projections/documents/queries.ts';
 import { AUDITED_READS } from '../audit/reads.ts';
 import { ACCESS } from '../auth/access.ts';
 import { principalOf } from '../auth/plugin.ts';
@@ -74,7 +74,9 @@ export const pageImageRoutes: FastifyPluginAsyncTypebox<PageImageRoutesOptions> 
       }
       let png: Buffer | null;
       try {
-        const bytes = await blobs.read(tenantId, blobRef(document.sha256));
+        const ref = await documentBlobRef(db(tenantId), tenantId, id);
+        if (!ref) throw new Error('the document has no file');
+        const bytes = await blobs.read(tenantId, ref);
         png = await pages.draw(bytes, document.mediaType, page);
       } catch (cause) {
         // A file the pipeline rejected as unreadable (or no longer stored) has no picture either.

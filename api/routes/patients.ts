@@ -3,6 +3,7 @@ import { notFound } from '../../infra/errors.ts';
 import type { Queryable, TenantDatabase } from '../../infra/postgres.ts';
 import { patientNotFound } from '../../producers/patients/lookup.ts';
 import type { MergePatients } from '../../producers/patients/merge.ts';
+import { type AsOfPorts, documentEntitiesAsOf, patientAsOf } from '../../projections/as-of/read.ts';
 import { findDocument } from '../../projections/documents/queries.ts';
 import {
   documentEntities,
@@ -21,17 +22,16 @@ import { ACCESS } from '../auth/access.ts';
 import { principalOf } from '../auth/plugin.ts';
 import { ErrorBody } from '../errors.ts';
 import { type AwaitReadModel, withToken } from '../read-your-writes.ts';
+import { asOfTime, EntitiesReadSchema, PatientReadQuery, PatientReadSchema } from './as-of.ts';
 import { IdParams } from './document-schemas.ts';
 import {
   DiagnosesSchema,
-  EntitiesSchema,
   LabsQuery,
   LabsSchema,
   LogReadQuery,
   MedicationsSchema,
   MergeAcceptedSchema,
   MergeBody,
-  PatientDetailSchema,
   PatientIdParams,
   PatientListQuery,
   PatientListSchema,
@@ -40,6 +40,15 @@ import {
 const errors = { 400: ErrorBody, 404: ErrorBody, 504: ErrorBody };
 const FACTS = ['patients', 'documents', 'entities'] as const;
 const MERGED = ' A merged patient answers as the survivor it was merged into.';
+
+/** A document's entities before any were read. */
+const unread = (documentId: string) => ({
+  documentId,
+  round: null,
+  dateFormat: null,
+  extractedAt: null,
+  entities: null,
+});
 
 async function survivor(db: Queryable, tenantId: string, id: string): Promise<PatientView> {
   const patient = await findPatient(db, tenantId, id);
@@ -53,11 +62,14 @@ export interface PatientRoutesOptions {
   db: TenantDatabase;
   mergePatients: MergePatients;
   awaitReadModel: AwaitReadModel;
+  /** Reads the log's records for `?asOf=` reads. */
+  asOf: AsOfPorts;
+  now: () => number;
 }
 
 export const patientRoutes: FastifyPluginAsyncTypebox<PatientRoutesOptions> = async (
   app,
-  { db, mergePatients, awaitReadModel },
+  { db, mergePatients, awaitReadModel, asOf, now },
 ) => {
   app.get(
     '/patients',
@@ -82,16 +94,23 @@ export const patientRoutes: FastifyPluginAsyncTypebox<PatientRoutesOptions> = as
     {
       config: { access: ACCESS.reader, audit: AUDITED_READS.patient },
       schema: {
-        summary: 'One patient with its documents',
-        description: `The documents include those of patients merged into it.${MERGED} Then \`mergedInto\` is set and \`id\` is the survivor's.`,
+        summary: 'One patient with its documents, now or as it was known at a time',
+        description: `The documents include those of patients merged into it.${MERGED} Then \`mergedInto\` is set and \`id\` is the survivor's. With \`asOf\`, the patient as this read answered at that time, folded from the log: merges and document decisions made later are not seen; 404 if it was not registered yet.`,
         params: PatientIdParams,
-        querystring: LogReadQuery,
-        response: { 200: PatientDetailSchema, ...errors },
+        querystring: PatientReadQuery,
+        response: { 200: PatientReadSchema, ...errors },
       },
     },
     async (request) => {
       const { tenantId } = principalOf(request);
-      const { minPosition } = request.query;
+      const { minPosition, asOf: asked } = request.query;
+      if (asked !== undefined) {
+        const at = asOfTime(asked, now());
+        await awaitReadModel(['timeline', 'patient-timeline'], minPosition);
+        const then = await patientAsOf(db(tenantId), tenantId, request.params.id, at, asOf);
+        if (!then) throw patientNotFound();
+        return { ...then, asOf: at.toISOString() };
+      }
       await awaitReadModel(['patients', 'documents'], minPosition);
       const patient = await survivor(db(tenantId), tenantId, request.params.id);
       return { ...patient, documents: await patientDocuments(db(tenantId), tenantId, patient.id) };
@@ -207,29 +226,42 @@ export const patientRoutes: FastifyPluginAsyncTypebox<PatientRoutesOptions> = as
     {
       config: { access: ACCESS.reader, audit: AUDITED_READS.documentEntities },
       schema: {
-        summary: 'The entities read from a document in its latest round',
-        description: '`entities` is null until the document has been read.',
+        summary: 'The entities read from a document in its latest round, now or at a time',
+        description:
+          '`entities` is null until the document has been read. With `asOf`, as they stood then, folded from the log.',
         params: IdParams,
-        querystring: LogReadQuery,
-        response: { 200: EntitiesSchema, ...errors },
+        querystring: PatientReadQuery,
+        response: { 200: EntitiesReadSchema, ...errors },
       },
     },
     async (request) => {
       const { tenantId } = principalOf(request);
-      const { minPosition } = request.query;
+      const { minPosition, asOf: asked } = request.query;
+      if (asked !== undefined) {
+        const at = asOfTime(asked, now());
+        await awaitReadModel('timeline', minPosition);
+        const then = await documentEntitiesAsOf(
+          db(tenantId),
+          tenantId,
+          request.params.id,
+          at,
+          asOf,
+        );
+        if (!then.found) {
+          throw notFound('DOCUMENT_NOT_FOUND', 'no such document for this tenant then');
+        }
+        return {
+          ...(then.entities ?? unread(request.params.id)),
+          asOf: at.toISOString(),
+        };
+      }
       await awaitReadModel(['entities', 'documents'], minPosition);
       const entities = await documentEntities(db(tenantId), tenantId, request.params.id);
       if (entities) return entities;
       if (!(await findDocument(db(tenantId), tenantId, request.params.id))) {
         throw notFound('DOCUMENT_NOT_FOUND', 'no such document for this tenant');
       }
-      return {
-        documentId: request.params.id,
-        round: null,
-        dateFormat: null,
-        extractedAt: null,
-        entities: null,
-      };
+      return unread(request.params.id);
     },
   );
 };

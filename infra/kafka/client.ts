@@ -27,7 +27,7 @@ export function createKafka(
   overrides: Partial<KafkaConfig> = {},
 ): Kafka {
   const kafkaLogger = logger.child({ component: 'kafkajs' });
-  return new Kafka({
+  const kafka = new Kafka({
     clientId: config.kafka.clientId,
     brokers: config.kafka.brokers,
     sasl: saslOptions(config.kafka.sasl),
@@ -40,6 +40,16 @@ export function createKafka(
       },
     ...overrides,
   });
+  // Every group member of docstream gets the same session: short enough that a killed process's
+  // members are fenced out within seconds, so its successor joins without waiting long.
+  const consumer = kafka.consumer.bind(kafka);
+  kafka.consumer = (options) =>
+    consumer({
+      sessionTimeout: config.consumers.sessionTimeoutMs,
+      heartbeatInterval: config.consumers.heartbeatIntervalMs,
+      ...options,
+    });
+  return kafka;
 }
 
 function saslOptions(sasl: KafkaSasl | undefined): SASLOptions | undefined {

@@ -17,6 +17,7 @@ export function topicNames(prefix: string): TopicNames {
       patient: `${prefix}.patient.events`,
       batch: `${prefix}.batch.events`,
       audit: `${prefix}.audit.events`,
+      digest: `${prefix}.log.digests`,
     },
     deadLetter: (consumer) => `${prefix}.dlq.${consumer}`,
     redrive: (consumer) => `${prefix}.redrive.${consumer}`,
@@ -48,12 +49,39 @@ export function eventLogTopicConfigs(
   ];
 }
 
-/** Creates missing topics; existing ones are left as they are (partitions never shrink). */
+/**
+ * Creates missing topics; existing ones are left as they are (partitions never shrink). Returns
+ * once every partition of every topic has a leader that answers for its offsets, so what starts
+ * next can read them: a topic just made (or still being deleted) answers "not the leader" a while.
+ */
 export async function provisionTopics(admin: Admin, topics: ITopicConfig[]): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t.topic));
   if (missing.length > 0) {
     await admin.createTopics({ topics: missing, waitForLeaders: true });
   }
+  await untilLeadersAnswer(
+    admin,
+    topics.map((t) => t.topic),
+  );
   return missing.map((t) => t.topic);
+}
+
+const LEADER_WAIT_MS = 30_000;
+
+async function untilLeadersAnswer(admin: Admin, topics: string[]): Promise<void> {
+  const deadline = Date.now() + LEADER_WAIT_MS;
+  for (let pause = 50; ; pause = Math.min(pause * 2, 1000)) {
+    try {
+      const { topics: described } = await admin.fetchTopicMetadata({ topics });
+      const leaderless = described.filter((t) => t.partitions.some((p) => p.leader < 0));
+      if (leaderless.length > 0) throw new Error(`no leader yet for ${leaderless[0]?.name}`);
+      // ListOffsets is what consumers and readers ask first; it is the leader's own answer.
+      await Promise.all(topics.map((topic) => admin.fetchTopicOffsets(topic)));
+      return;
+    } catch (error) {
+      if (Date.now() + pause > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
 }

@@ -486,10 +486,26 @@ keycloak_wait() {
   say "Keycloak answers at $KEYCLOAK_URL, realm docstream ($(since "$t") more)"
 }
 
+# The key-encryption key docstream seals its data keys with (infra/config.ts), made once for this
+# machine: 32 random bytes, base64, readable by this user alone. Losing it loses every sealed byte.
+local_kek() {
+  [[ -n ${KEY_ENCRYPTION_KEY:-} ]] && return
+  local file=${KEY_ENCRYPTION_KEY_FILE:-$data/secrets/key-encryption-key}
+  [[ -s $file ]] && return
+  (
+    umask 077
+    mkdir -p "$(dirname "$file")"
+    node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("base64"))' >"$file.tmp"
+    mv "$file.tmp" "$file"
+  )
+  say "made a local key-encryption key in $file (keep it: without it nothing sealed can be read)"
+}
+
 # ---------- commands ----------
 up() {
   local t=$(date +%s)
   mkdir -p "$logs" "$run"
+  local_kek
   install_dist
   postgres_up
   if ((STACK_KEYCLOAK)); then keycloak_start; fi

@@ -42,7 +42,7 @@ describe('classify', () => {
   const spec = processorSpec(processor);
 
   it('is the classify processor, reading extracted text', () => {
-    expect(processor).toMatchObject({ name: 'classify', version: '1.0.0' });
+    expect(processor).toMatchObject({ name: 'classify', version: '1.1.0' });
     expect(processor.consumes).toEqual(['TextExtracted']);
   });
 

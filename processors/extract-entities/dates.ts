@@ -1,3 +1,4 @@
+import * as chrono from 'chrono-node';
 import { plainKey } from './lines.ts';
 
 export type DateFormat = 'DMY' | 'MDY';
@@ -32,9 +33,9 @@ interface PrintedDate {
 const WORD = '([A-Za-zÁÉÍÓÚáéíóú]{3,10})';
 // Only four-digit years: a two-digit year cannot tell a birth in 1924 from one in 2024.
 const NUMERIC = /(?<![\d/.-])(\d{1,2}) ?[/.-] ?(\d{1,2}) ?[/.-] ?(\d{4})(?!\d)/g;
-const ISO = /(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)/g;
+// What chrono does not read: `14 de marzo del 1961`, `14/ABR/1961`, `3 Sept 2024`.
 const DAY_MONTH = new RegExp(
-  `(?<!\\d)(\\d{1,2})(?:º|°)?(?:\\s*de)?[\\s.-]*${WORD}\\.?(?:\\s*del?)?[\\s.,-]*(\\d{4})(?!\\d)`,
+  `(?<!\\d)(\\d{1,2})(?:º|°)?(?:\\s*de)?[\\s./-]*${WORD}\\.?(?:\\s*del?)?[\\s.,/-]*(\\d{4})(?!\\d)`,
   'gi',
 );
 const MONTH_DAY = new RegExp(
@@ -44,17 +45,43 @@ const MONTH_DAY = new RegExp(
 
 const monthOf = (word: string) => MONTHS[plainKey(word)] ?? null;
 
-/** Every date printed in a text, in order of appearance. */
-export function printedDates(text: string): PrintedDate[] {
+/** Any reference will do: only dates whose day, month and four-digit year are printed count. */
+const REFERENCE = new Date(Date.UTC(2000, 0, 1));
+const PARSERS = [chrono.es.strict, chrono.en.strict];
+
+/**
+ * Dates in words and ISO dates as chrono reads them in Spanish and English. Numeric dates are
+ * left to the document's order, which chrono cannot know.
+ */
+function chronoDates(text: string): PrintedDate[] {
+  return PARSERS.flatMap((parser) => parser.parse(text, REFERENCE)).flatMap((result) => {
+    const { start } = result;
+    const complete = ['year', 'month', 'day'].every((part) => start.isCertain(part as never));
+    const iso = /^\d{4}-\d{2}-\d{2}$/.test(result.text);
+    if (!complete || !/\d{4}/.test(result.text) || !(iso || /\p{L}/u.test(result.text))) return [];
+    const [day, month, year] = [start.get('day'), start.get('month'), start.get('year')];
+    if (day === null || month === null || year === null) return [];
+    const end = result.index + result.text.length;
+    return [{ start: result.index, end, numeric: false, first: day, second: month, year }];
+  });
+}
+
+/** Every numeric date, in order of appearance. */
+function numericDates(text: string): PrintedDate[] {
+  return [...text.matchAll(NUMERIC)].map((m) => ({
+    start: m.index,
+    end: m.index + m[0].length,
+    numeric: true,
+    first: Number(m[1]),
+    second: Number(m[2]),
+    year: Number(m[3]),
+  }));
+}
+
+function spelledDates(text: string): PrintedDate[] {
   const found: PrintedDate[] = [];
   const add = (match: RegExpExecArray, date: Omit<PrintedDate, 'start' | 'end'>) =>
     found.push({ start: match.index, end: match.index + match[0].length, ...date });
-  for (const m of text.matchAll(ISO)) {
-    add(m, { numeric: false, first: Number(m[3]), second: Number(m[2]), year: Number(m[1]) });
-  }
-  for (const m of text.matchAll(NUMERIC)) {
-    add(m, { numeric: true, first: Number(m[1]), second: Number(m[2]), year: Number(m[3]) });
-  }
   for (const m of text.matchAll(DAY_MONTH)) {
     const month = monthOf(m[2] ?? '');
     if (month) add(m, { numeric: false, first: Number(m[1]), second: month, year: Number(m[3]) });
@@ -63,9 +90,20 @@ export function printedDates(text: string): PrintedDate[] {
     const month = monthOf(m[1] ?? '');
     if (month) add(m, { numeric: false, first: Number(m[2]), second: month, year: Number(m[3]) });
   }
+  return found;
+}
+
+/** Every date printed in a text, in order of appearance; of two overlapping, the longer. */
+export function printedDates(text: string): PrintedDate[] {
+  const found = [...chronoDates(text), ...spelledDates(text), ...numericDates(text)];
+  let reached = 0;
   return found
-    .sort((a, b) => a.start - b.start)
-    .filter((date, i, all) => i === 0 || date.start >= (all[i - 1]?.end ?? 0));
+    .sort((a, b) => a.start - b.start || b.end - a.end)
+    .filter((date) => {
+      if (date.start < reached) return false;
+      reached = date.end;
+      return true;
+    });
 }
 
 /** `YYYY-MM-DD` when the parts make a real calendar date. */
@@ -107,7 +145,7 @@ export interface DateFormatDecision {
  * 3. else day first, the more common order worldwide.
  */
 export function decideDateFormat(text: string, language: string): DateFormatDecision {
-  const numeric = printedDates(text).filter((date) => date.numeric);
+  const numeric = numericDates(text);
   const dayFirst = numeric.filter((d) => d.first > 12 && d.first <= 31 && d.second <= 12).length;
   const monthFirst = numeric.filter((d) => d.second > 12 && d.second <= 31 && d.first <= 12).length;
   if (dayFirst > monthFirst) {

@@ -59,4 +59,21 @@ describe('reading a date', () => {
     expect(firstDate('03/04/24', 'DMY')).toBeNull();
     expect(firstDate('Mayo 40, 2024', 'DMY')).toBeNull();
   });
+
+  it('reads dates in words and ISO dates in both languages, as printed in other layouts', () => {
+    const read = (text: string) => firstDate(text, 'MDY')?.iso;
+    expect(read('F. Nac.: 14 de marzo de 1961')).toBe('1961-03-14');
+    expect(read('14 de marzo del 1961')).toBe('1961-03-14');
+    expect(read('DOB: Feb 11, 1954')).toBe('1954-02-11');
+    expect(read('Date of Birth: 11-FEB-1954')).toBe('1954-02-11');
+    expect(read('19/feb/1996')).toBe('1996-02-19');
+    expect(read('24/ABR/1954')).toBe('1954-04-24');
+    expect(read('1961-03-14')).toBe('1961-03-14');
+  });
+
+  it('gives the span of a date in words within its text', () => {
+    const text = 'DOB: February 11, 1954   Sex: F';
+    const date = firstDate(text, 'MDY');
+    expect(text.slice(date?.start, date?.end)).toBe('February 11, 1954');
+  });
 });

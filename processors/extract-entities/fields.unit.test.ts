@@ -14,6 +14,10 @@ describe('labelled fields', () => {
   });
 
   it('ends a value where the next label starts once OCR has eaten the columns', () => {
+    expect(pairs('Patient:   PATEL, KAREN MRN: 05871214')).toEqual([
+      ['name', 'PATEL, KAREN'],
+      ['mrn', '05871214'],
+    ]);
     expect(pairs('Patient: PATEL, KAREN MRN: 05871214')).toEqual([
       ['name', 'PATEL, KAREN'],
       ['mrn', '05871214'],
@@ -46,5 +50,38 @@ describe('labelled fields', () => {
   it('gives value offsets within the line and leaves times alone', () => {
     const [field] = fieldsOf(line('Hora:  09:30 hrs'));
     expect(field).toMatchObject({ value: '09:30 hrs', valueStart: 7, valueEnd: 16 });
+  });
+
+  it('reads a whole patient header printed on one line, whatever the gaps between fields', () => {
+    const header =
+      'Paciente: GARCÍA LÓPEZ, MARÍA  Expediente: 123456  Fecha de nacimiento: 14/03/1961';
+    expect(pairs(header)).toEqual([
+      ['name', 'GARCÍA LÓPEZ, MARÍA'],
+      ['record-number', '123456'],
+      ['dateOfBirth', '14/03/1961'],
+    ]);
+    expect(pairs('MR#: 09885310 |  Name: THOMAS, EMILY |  Birth Date: 1959-08-24')).toEqual([
+      ['mrn', '09885310'],
+      ['name', 'THOMAS, EMILY'],
+      ['dateOfBirth', '1959-08-24'],
+    ]);
+    expect(pairs('Name: Moore, Jennifer\tMed Rec No.: 06703650\tDOB: 03.27.1986')).toEqual([
+      ['name', 'Moore, Jennifer'],
+      ['mrn', '06703650'],
+      ['dateOfBirth', '03.27.1986'],
+    ]);
+  });
+
+  it('prefers a label it knows to any label naming a date', () => {
+    expect(pairs('Med Rec No.: 08870426 DATE OF BIRTH: 2/16/1978')).toEqual([
+      ['mrn', '08870426'],
+      ['dateOfBirth', '2/16/1978'],
+    ]);
+  });
+
+  it('reads a label of ours followed by a wide gap instead of a colon', () => {
+    expect(pairs('DOB                   03/14/1961')).toEqual([['dateOfBirth', '03/14/1961']]);
+    expect(pairs('No. de expediente     160645')).toEqual([['record-number', '160645']]);
+    expect(pairs('Glucosa               110 mg/dL')).toEqual([]);
   });
 });

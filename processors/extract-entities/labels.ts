@@ -22,7 +22,7 @@ export type FieldKind =
 // biome-ignore format: a vocabulary reads best as one
 const LABELS: Record<Exclude<FieldKind, 'encounterDate' | 'otherDate' | 'other'>, readonly string[]> = {
   name: ['paciente', 'nombre', 'nombre del paciente', 'nombre completo', 'patient', 'patient name', 'name', 'pt name'],
-  surnames: ['apellidos', 'apellido', 'last name', 'surname', 'surnames', 'family name'],
+  surnames: ['apellidos', 'apellido', 'apellido s', 'last name', 'surname', 'surnames', 'family name'],
   givenNames: ['nombres', 'nombre s', 'first name', 'given name', 'given names'],
   'record-number': ['expediente', 'exp', 'no de expediente', 'no expediente', 'num de expediente', 'numero de expediente', 'no exp', 'n de expediente', 'record', 'record no', 'record number', 'hospital record', 'chart', 'chart no', 'chart number'],
   mrn: ['mrn', 'mr', 'mr no', 'med rec', 'med rec no', 'medical record', 'medical record number', 'medical record no'],
@@ -55,15 +55,23 @@ function closeEnough(key: string, label: string): boolean {
   return distance(key, label) <= (label.length >= 12 ? 2 : 1);
 }
 
-/** What a label announces, read tolerantly; any other label naming a date is a date too. */
-export function kindOfLabel(label: string): FieldKind | null {
+/** What a label of our vocabularies announces, read tolerantly. */
+export function knownLabel(label: string): FieldKind | null {
   const key = folded(plainKey(label));
   if (!key) return null;
   const exact = KIND_BY_LABEL.get(key);
   if (exact) return exact;
   for (const [known, kind] of KIND_BY_LABEL) if (closeEnough(key, known)) return kind;
-  if (/\b(fecha|date|dated|received|recepcion|visit|cita|appointment)\b/.test(key)) {
-    return NOT_ENCOUNTER.test(key) ? 'otherDate' : 'encounterDate';
-  }
   return null;
 }
+
+/** Any other label naming a date (`Fecha:`, `Date of service:`) is a date too. */
+export function dateLabel(label: string): FieldKind | null {
+  const key = folded(plainKey(label));
+  if (!/\b(fecha|date|dated|received|recepcion|visit|cita|appointment)\b/.test(key)) return null;
+  return NOT_ENCOUNTER.test(key) ? 'otherDate' : 'encounterDate';
+}
+
+/** What a label announces, read tolerantly; any other label naming a date is a date too. */
+export const kindOfLabel = (label: string): FieldKind | null =>
+  knownLabel(label) ?? dateLabel(label);

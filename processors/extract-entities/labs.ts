@@ -1,33 +1,26 @@
 import type { LabEntity } from '../../schemas/events.ts';
+import { analyteAtStart, proseResults } from './lab-prose.ts';
+import { NUMBER, readRow } from './lab-row.ts';
 import { type Line, spanIn } from './lines.ts';
-
-const NUMBER = String.raw`\d+(?:[.,]\d+)?`;
-const FLAG = String.raw`\(?(?:H|L|HI|LO|ALTO|ALTA|BAJO|BAJA|HIGH|LOW)\)?\*?`;
-/** Lab units carry a slash (`mg/dL`, `10^3/uL`) or are one of the few that do not. */
-const UNIT = String.raw`%|fL|pg|seg|sec|s|ratio|(?:x\s?)?10\^?\d+\/[^\s:]+|[^\s\d%:][^\s:]*\/[^\s:]+`;
-const RANGE = String.raw`(?:${NUMBER}\s*(?:-|–|a|to)\s*${NUMBER}|(?:<|>|≤|≥|<=|>=)\s*${NUMBER})`;
-
-/**
- * One row of a results table: test, value, then unit, flag and reference range in the orders
- * reports print them. The test starts with a letter and holds no colon, which keeps label lines
- * (`Edad: 64 años`) and sentences with measurements out.
- */
-const LAB_ROW = new RegExp(
-  String.raw`^\s*(?<test>\p{L}[\p{L}\p{N}\p{M} ()\-,./'%]*?)\s+(?<value>${NUMBER})` +
-    String.raw`(?:\s*(?<flag1>${FLAG}))?\s+(?<unit>${UNIT})(?:\s+(?<flag2>${FLAG}))?` +
-    String.raw`(?:\s+(?<range>${RANGE}))?(?:\s+(?<flag3>${FLAG}))?\s*$`,
-  'iu',
-);
+import { unitFromOcr, withoutLeaderWords } from './ocr-readings.ts';
 
 // biome-ignore format: a list reads best as one
 const UNITS = ['g/dL', 'mg/dL', 'mg/L', 'ng/dL', 'ng/mL', 'pg/mL', 'ug/dL', 'µg/dL', 'mmol/L', 'mEq/L', 'U/L', 'UI/L', 'IU/L', 'uIU/mL', 'µUI/mL', 'mUI/mL', 'mIU/mL', '10^3/uL', '10^6/uL', '10^3/µL', '10^6/µL', 'fL', 'pg', 'mL/min', 'mm/h', 'seg', 's', '%'];
 const UNIT_BY_KEY = new Map(UNITS.map((unit) => [unit.toLowerCase(), unit]));
 
-/** A unit in its usual spelling whatever case OCR or the printer gave it: `MG/DL` is `mg/dL`. */
-const canonicalUnit = (printed: string) => UNIT_BY_KEY.get(printed.toLowerCase()) ?? printed;
+/**
+ * A unit in its usual spelling whatever case OCR or the printer gave it: `MG/DL` is `mg/dL`; and
+ * what OCR makes of a caret or of `uIU` read back (`1073/uL` is `10^3/uL`).
+ */
+export const canonicalUnit = (printed: string) => {
+  // A sentence may end on the unit: `… 6.7 mg/dL.`; no unit ends with a point. OCR may read a
+  // speck before it as a quote.
+  const unit = printed.replace(/(?<=\p{L})\.$/u, '').replace(/^[‘’'`"]/u, '');
+  return UNIT_BY_KEY.get(unit.toLowerCase()) ?? unitFromOcr(unit) ?? unit;
+};
 
 /** `10,9` is a decimal comma; `1,200` a thousands separator. */
-function numberOf(printed: string): number {
+export function numberOf(printed: string): number {
   return Number(
     /^\d{1,3},\d{3}$/.test(printed) ? printed.replace(',', '') : printed.replace(',', '.'),
   );
@@ -44,9 +37,12 @@ export function parseRange(printed: string | null): { low: number | null; high: 
   return { low: null, high: null };
 }
 
+/** `H`, `ALTO`, `HIGH`, `↑` say high; `L`, `BAJO`, `LOW`, `↓` low; a `*` only says abnormal. */
 const printedFlag = (marker: string | undefined): 'H' | 'L' | null => {
   if (!marker) return null;
-  return /^\(?(H|HI|ALT|HIGH)/i.test(marker) ? 'H' : 'L';
+  if (/^\(?(H|HI|ALT|HIGH)|↑/i.test(marker)) return 'H';
+  if (/^\(?(L|LO|BAJ|LOW)|↓/i.test(marker)) return 'L';
+  return null;
 };
 
 /** The flag the report printed beside the value, else the one its reference range implies. */
@@ -90,32 +86,66 @@ export function isImplausible(
 export const IMPLAUSIBLE_LAB_CONFIDENCE = 0.3;
 
 export function parseLabRow(line: Line): LabEntity | null {
-  const match = LAB_ROW.exec(line.text);
-  const groups = match?.groups;
-  if (!match || !groups?.test || !groups.value || !groups.unit) return null;
-  const value = numberOf(groups.value);
-  const referenceRange = groups.range?.replace(/\s+/g, ' ') ?? null;
-  const range = parseRange(referenceRange);
-  const marker = groups.flag1 ?? groups.flag2 ?? groups.flag3;
-  const start = match[0].length - match[0].trimStart().length;
-  const end = line.text.trimEnd().length;
+  const row = readRow(line.text);
+  if (!row) return null;
+  const value = numberOf(row.value);
+  const range = parseRange(row.range);
   // A row with a range or a flag is surely a result; a bare value and unit a little less.
-  const certainty = isImplausible(groups.value, value, printedFlag(marker), range, referenceRange)
+  const certainty = isImplausible(row.value, value, printedFlag(row.marker), range, row.range)
     ? IMPLAUSIBLE_LAB_CONFIDENCE
-    : referenceRange || marker
+    : row.range || row.marker
       ? 0.95
       : 0.8;
+  // A text layer prints what the report says; only OCR reads a leader as words.
+  const read = line.pageConfidence < 1;
   return {
-    test: groups.test.trim(),
+    test: read ? withoutLeaderWords(row.test, analyteAtStart(row.test)) : row.test,
     value,
-    unit: canonicalUnit(groups.unit),
-    referenceRange,
+    unit: canonicalUnit(row.unit),
+    referenceRange: row.range,
     referenceLow: range.low,
     referenceHigh: range.high,
-    ...flagOf(value, marker, range),
-    span: spanIn(line, start, end, certainty),
+    ...flagOf(value, row.marker, range),
+    span: spanIn(line, row.start, row.end, certainty),
   };
 }
 
-export const extractLabs = (lines: readonly Line[]) =>
-  lines.map(parseLabRow).filter((lab): lab is LabEntity => lab !== null);
+/** Results named in a sentence: no range and no flag, so nothing says a value is out. */
+function proseLabs(line: Line): LabEntity[] {
+  return proseResults(line.text).map((result) => ({
+    test: result.test,
+    value: numberOf(result.value),
+    unit: canonicalUnit(result.unit),
+    referenceRange: null,
+    referenceLow: null,
+    referenceHigh: null,
+    flag: null,
+    flagSource: null,
+    span: spanIn(line, result.start, result.end, 0.8),
+  }));
+}
+
+/**
+ * Results of a sentence wrapped from `line` onto `next` (`… potasio de 5.6` / `mmol/L, …`): those
+ * of the two lines joined that start on the first and end on the second. Their span is the part
+ * on the first line.
+ */
+function proseAcross(line: Line, next: Line): LabEntity[] {
+  const joint = line.text.length;
+  const joined: Line = { ...line, text: `${line.text} ${next.text}` };
+  return proseLabs(joined)
+    .filter((lab) => lab.span.start - line.start < joint && lab.span.end - line.start > joint)
+    .map((lab) => ({ ...lab, span: { ...lab.span, end: line.start + joint } }));
+}
+
+/** Results in table rows, and in the sentences of lines that are no row, wrapped or not. */
+export function extractLabs(lines: readonly Line[]): LabEntity[] {
+  const rows = lines.map(parseLabRow);
+  return lines.flatMap((line, i) => {
+    const row = rows[i];
+    if (row) return [row];
+    const next = lines[i + 1];
+    const wrapped = next && !rows[i + 1] && next.page === line.page;
+    return [...proseLabs(line), ...(wrapped ? proseAcross(line, next) : [])];
+  });
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flagOf, parseLabRow, parseRange } from './labs.ts';
+import { extractLabs, flagOf, parseLabRow, parseRange } from './labs.ts';
 import type { Line } from './lines.ts';
 
 const line = (text: string): Line => ({ page: 1, start: 100, text, pageConfidence: 0.9 });
@@ -89,5 +89,105 @@ describe('lab rows', () => {
       flag: null,
       flagSource: null,
     });
+  });
+
+  it('reads rows in other column orders, separators, range brackets and flag marks', () => {
+    const read = (text: string) => {
+      const lab = parseLabRow(line(text));
+      return lab && [lab.test, lab.value, lab.unit, lab.referenceRange, lab.flag];
+    };
+    expect(read('Glucosa 110 mg/dL (70-100) ALTO')).toEqual([
+      'Glucosa',
+      110,
+      'mg/dL',
+      '70-100',
+      'H',
+    ]);
+    expect(read('Glucose|110|mg/dL|[70 - 99]|H')).toEqual([
+      'Glucose',
+      110,
+      'mg/dL',
+      '70 - 99',
+      'H',
+    ]);
+    expect(read('Potasio\t3,1\tmmol/L\t3,5 a 5,1\t↓')).toEqual([
+      'Potasio',
+      3.1,
+      'mmol/L',
+      '3,5 a 5,1',
+      'L',
+    ]);
+    expect(read('Sodio ....................... 150  mmol/L  135 - 145')).toEqual([
+      'Sodio',
+      150,
+      'mmol/L',
+      '135 - 145',
+      'H',
+    ]);
+    expect(read('Hemoglobin   L   9.8   g/dL   12.0 - 16.0')).toEqual([
+      'Hemoglobin',
+      9.8,
+      'g/dL',
+      '12.0 - 16.0',
+      'L',
+    ]);
+    expect(read('Colesterol total (mg/dL)   243   (<200)   *')).toEqual([
+      'Colesterol total',
+      243,
+      'mg/dL',
+      '<200',
+      'H',
+    ]);
+    expect(read('HDL cholesterol 35 ↓ mg/dL >40')).toEqual([
+      'HDL cholesterol',
+      35,
+      'mg/dL',
+      '>40',
+      'L',
+    ]);
+  });
+
+  it('reads a percent sign printed against its value', () => {
+    expect(parseLabRow(line('Hematocrit  33.1%  L  36.0 - 46.0'))).toMatchObject({
+      value: 33.1,
+      unit: '%',
+      flag: 'L',
+      referenceRange: '36.0 - 46.0',
+    });
+  });
+
+  it('takes a star for abnormal and lets the range say which way', () => {
+    expect(parseLabRow(line('Albumin  2.9  *  g/dL  3.5 - 5.0'))).toMatchObject({ flag: 'L' });
+  });
+
+  it('leaves out rows with cells it cannot account for', () => {
+    for (const text of [
+      'Calle 60 No. 412, Centro, Mérida, Yuc.',
+      'Folio 778812 Orden 55-123456',
+      'Glucosa 110 mg/dL según el laboratorio',
+    ]) {
+      expect(parseLabRow(line(text)), text).toBeNull();
+    }
+  });
+
+  it('reads results named in a sentence, with no flag since nothing on the page gives one', () => {
+    const labs = extractLabs([
+      line('Laboratorios: se documenta glucosa de 164 mg/dL, creatinina de 1,3 mg/dL.'),
+    ]);
+    expect(labs.map((lab) => [lab.test, lab.value, lab.unit, lab.flag])).toEqual([
+      ['glucosa', 164, 'mg/dL', null],
+      ['creatinina', 1.3, 'mg/dL', null],
+    ]);
+    const [first] = labs;
+    expect(first?.span).toMatchObject({
+      start: 100 + 27,
+      end: 100 + 27 + 'glucosa de 164 mg/dL'.length,
+    });
+  });
+
+  it('takes in a sentence only analytes it knows, not vitals or measurements', () => {
+    const sentence =
+      'Signos vitales: TA 130/80 mmHg, FC 78 lpm, SpO2 94 %; lesión de 5 mm/h aprox.';
+    expect(extractLabs([line(sentence)])).toEqual([]);
   });
 });

@@ -41,8 +41,8 @@ export function spanIn(line: Line, from: number, to: number, certainty: number):
 export function trimmed(text: string, from: number, to: number): { from: number; to: number } {
   let start = from;
   let end = to;
-  while (start < end && /[\s:;,.\-–]/.test(text[start] ?? '')) start += 1;
-  while (end > start && /[\s:;,\-–]/.test(text[end - 1] ?? '')) end -= 1;
+  while (start < end && /[\s:;,.\-–|]/.test(text[start] ?? '')) start += 1;
+  while (end > start && /[\s:;,\-–|]/.test(text[end - 1] ?? '')) end -= 1;
   return { from: start, to: end };
 }
 

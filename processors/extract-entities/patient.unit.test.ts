@@ -53,3 +53,20 @@ describe('the patient', () => {
     expect(extractSex(fields('Sexo: M'), 'spa', [])?.span.confidence).toBeLessThan(0.9);
   });
 });
+
+describe('a patient header printed on one line', () => {
+  it('gives the record number, the date of birth and the whole name, split', async () => {
+    const { extractEntities } = await import('./extract.ts');
+    const text =
+      'Paciente: GARCÍA LÓPEZ, MARÍA GUADALUPE  Expediente: 123456  Fecha de nacimiento: 14 de marzo de 1961';
+    const found = extractEntities([{ page: 1, text, confidence: 1 }], 'spa');
+    expect(found.identifiers.map(({ kind, value }) => [kind, value])).toEqual([
+      ['record-number', '123456'],
+    ]);
+    expect(found.dateOfBirth?.value).toBe('1961-03-14');
+    expect(found.patientName).toMatchObject({
+      surnames: 'GARCÍA LÓPEZ',
+      givenNames: 'MARÍA GUADALUPE',
+    });
+  });
+});

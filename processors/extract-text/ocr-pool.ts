@@ -1,12 +1,17 @@
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import Tesseract from 'tesseract.js';
+import { type PageLayout, type RereadOutcome, rereadDecimals } from './decimal-reread.ts';
+import type { OcrLine } from './lab-cells.ts';
 import { type LanguageModel, languageDataDir } from './language-data.ts';
+import { type BlockOutline, readAsColumns } from './page-columns.ts';
 
 export interface OcrResult {
   readonly text: string;
-  /** 0..1, tesseract's mean word confidence. */
+  /** 0..1, tesseract's mean word confidence, never raised by a second reading. */
   readonly confidence: number;
+  /** Lab cells read a second time, digits only, and whether that reading was kept. */
+  readonly rereads?: readonly RereadOutcome[];
 }
 
 export interface OcrEngine {
@@ -29,8 +34,20 @@ export interface OcrPoolOptions {
   readonly model?: LanguageModel;
   /** Tesseract page segmentation mode; AUTO finds columns and tables without orientation data. */
   readonly pageSegmentation?: Tesseract.PSM;
+  /**
+   * A page whose table AUTO cut into columns (`page-columns.ts`) is read again in this mode,
+   * which keeps a row's cells on one line, and that reading is kept; null reads every page once.
+   */
+  readonly tableSegmentation?: Tesseract.PSM | null;
   /** Let tesseract measure the skew of the text lines and straighten the page first. */
   readonly deskew?: boolean;
+  /** Read again, digits only, lab values whose decimals disagree with their range or flag. */
+  readonly rereadDecimals?: boolean;
+  /**
+   * Keep a wide gap between words as several spaces, not one: a label set off from its value by
+   * a gap instead of a colon (`DOB      03/14/1961`), and table columns, stay apart in the text.
+   */
+  readonly keepGaps?: boolean;
 }
 
 const DEFAULTS = {
@@ -40,7 +57,10 @@ const DEFAULTS = {
   pageTimeoutMs: 120_000,
   model: '4.0.0_best_int' as LanguageModel,
   pageSegmentation: Tesseract.PSM.AUTO,
+  tableSegmentation: Tesseract.PSM.SINGLE_COLUMN as Tesseract.PSM | null,
   deskew: true,
+  rereadDecimals: true,
+  keepGaps: true,
 };
 
 interface Job {
@@ -95,7 +115,7 @@ export function createOcrPool(options: OcrPoolOptions = {}): OcrEngine {
     slot.worker ??= startWorker();
     try {
       const worker = await slot.worker;
-      const page = recognizeWith(worker.tesseract, job.image, settings.deskew);
+      const page = recognizeWith(worker.tesseract, job.image, settings);
       job.resolve(await withTimeout(Promise.race([page, worker.died]), settings.pageTimeoutMs));
       pagesDone += 1;
       slot.pages += 1;
@@ -152,6 +172,7 @@ async function spawnWorker(settings: typeof DEFAULTS): Promise<LiveWorker> {
   });
   await tesseract.setParameters({
     tessedit_pageseg_mode: settings.pageSegmentation,
+    preserve_interword_spaces: settings.keepGaps ? '1' : '0',
     debug_file: '/dev/null',
   });
   return { tesseract, died: deathOf(tesseract) };
@@ -174,10 +195,71 @@ const endWorker = (worker: LiveWorker) => worker.tesseract.terminate();
 async function recognizeWith(
   worker: Tesseract.Worker,
   image: Buffer,
-  rotateAuto: boolean,
+  settings: Pick<typeof DEFAULTS, 'deskew' | 'rereadDecimals' | 'tableSegmentation'>,
 ): Promise<OcrResult> {
-  const { data } = await worker.recognize(image, { rotateAuto }, { text: true });
-  return { text: data.text, confidence: Math.max(0, Math.min(1, (data.confidence ?? 0) / 100)) };
+  const blocks = settings.rereadDecimals || settings.tableSegmentation !== null;
+  let { data } = await worker.recognize(
+    image,
+    { rotateAuto: settings.deskew },
+    { text: true, blocks },
+  );
+  if (settings.tableSegmentation !== null && readAsColumns(outlinesOf(data.blocks))) {
+    // Kept whatever its confidence: a table read column by column scores well and says little.
+    const options = {
+      rotateAuto: settings.deskew,
+      tessedit_pageseg_mode: settings.tableSegmentation,
+    };
+    ({ data } = await worker.recognize(image, options as Partial<Tesseract.RecognizeOptions>, {
+      text: true,
+      blocks,
+    }));
+  }
+  const confidence = Math.max(0, Math.min(1, (data.confidence ?? 0) / 100));
+  if (!settings.rereadDecimals) return { text: data.text, confidence };
+  const page: PageLayout = { text: data.text, confidence, lines: linesOf(data.blocks) };
+  // The second reading is of the same image, turned by the angle the first one found.
+  const rotateRadians = data.rotateRadians ?? 0;
+  return rereadDecimals(page, async ({ x0, y0, x1, y1 }, characters) => {
+    const rectangle = { left: x0, top: y0, width: x1 - x0, height: y1 - y0 };
+    const options = {
+      rectangle,
+      rotateRadians,
+      tessedit_char_whitelist: characters,
+      tessedit_pageseg_mode: Tesseract.PSM.SINGLE_LINE,
+    } as Partial<Tesseract.RecognizeOptions>;
+    const { data: cell } = await worker.recognize(image, options, { text: true });
+    return { text: cell.text, confidence: cell.confidence ?? 0 };
+  });
+}
+
+/** Each of tesseract's blocks: its box and how many lines it holds. */
+function outlinesOf(blocks: Tesseract.Block[] | null): BlockOutline[] {
+  return (blocks ?? []).map(({ bbox, paragraphs }) => ({
+    box: { x0: bbox.x0, y0: bbox.y0, x1: bbox.x1, y1: bbox.y1 },
+    lines: paragraphs.reduce((sum, paragraph) => sum + paragraph.lines.length, 0),
+  }));
+}
+
+/** Tesseract's lines, words and symbols as the decimal re-read needs them. */
+function linesOf(blocks: Tesseract.Block[] | null): OcrLine[] {
+  const box = ({ x0, y0, x1, y1 }: Tesseract.Bbox) => ({ x0, y0, x1, y1 });
+  return (blocks ?? []).flatMap((block) =>
+    block.paragraphs.flatMap((paragraph) =>
+      paragraph.lines.map((line) => ({
+        text: line.text,
+        box: box(line.bbox),
+        words: line.words.map((word) => ({
+          text: word.text,
+          confidence: word.confidence,
+          box: box(word.bbox),
+          symbols: (word.symbols ?? []).map((symbol) => ({
+            text: symbol.text,
+            box: box(symbol.bbox),
+          })),
+        })),
+      })),
+    ),
+  );
 }
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {

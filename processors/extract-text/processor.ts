@@ -1,10 +1,12 @@
 import type { BlobReaderWriter } from '../../infra/blobs/blob-store.ts';
 import { encodeStoredText } from '../../infra/blobs/stored-text.ts';
 import type { ExtractedPage, TextExtracted } from '../../schemas/events.ts';
+import { inlineOffload, type Offload } from '../offload/offload.ts';
 import type { Processor } from '../runtime/processor.ts';
 import { processorVersion } from '../versions.ts';
 import { detectLanguage } from './language.ts';
 import type { OcrEngine } from './ocr-pool.ts';
+import { capText } from './plain-text.ts';
 import { type PageText, readPages } from './read-pages.ts';
 
 export interface ExtractTextDeps {
@@ -14,15 +16,33 @@ export interface ExtractTextDeps {
   readonly inlineMaxBytes?: number;
   /** A PDF page's text layer with fewer visible characters than this is read by OCR instead. */
   readonly minTextLayerChars?: number;
+  /** A page's text past this many UTF-8 bytes is cut off (the document's file keeps it all). */
+  readonly pageMaxBytes?: number;
+  /** Where plain text is decoded, off the thread that serves; in the caller by default. */
+  readonly offload?: Offload;
 }
 
 export const INLINE_MAX_BYTES = 64 * 1024;
 /** Fewer characters than a short sentence is a page number or a scanner's stamp over an image. */
 export const MIN_TEXT_LAYER_CHARS = 32;
+/** Far beyond any real page; PostgreSQL's text search refuses a page's index past 1 MiB. */
+export const PAGE_MAX_BYTES = 512 * 1024;
 
 /** Reads the text of a validated document: its PDF text layer where it has one, else by OCR. */
 export function createExtractTextProcessor(deps: ExtractTextDeps): Processor<'DocumentValidated'> {
   const inlineMaxBytes = deps.inlineMaxBytes ?? INLINE_MAX_BYTES;
+  const pageMaxBytes = deps.pageMaxBytes ?? PAGE_MAX_BYTES;
+  const offload = deps.offload ?? inlineOffload;
+  const read = async (bytes: Buffer, mediaType: string): Promise<PageText[]> => {
+    if (mediaType === 'text/plain') {
+      // Nothing reads the bytes after this: they are moved to the worker, not copied.
+      return offload.run('plainTextPages', { bytes, pageMaxBytes }, bytes.length, {
+        handOver: bytes,
+      });
+    }
+    const pages = await readPages(bytes, mediaType, readers);
+    return pages.map((page) => ({ ...page, text: capText(page.text, pageMaxBytes) }));
+  };
   const readers = {
     ocr: deps.ocr,
     minTextLayerChars: deps.minTextLayerChars ?? MIN_TEXT_LAYER_CHARS,
@@ -32,11 +52,11 @@ export function createExtractTextProcessor(deps: ExtractTextDeps): Processor<'Do
     version: processorVersion('extract-text'),
     consumes: ['DocumentValidated'],
     async handle(event) {
-      const { tenantId } = event.metadata;
+      const { tenantId, aggregateId } = event.metadata;
       const bytes = await deps.blobs.read(tenantId, event.data.blobRef);
-      const pages = await readPages(bytes, event.data.mediaType, readers);
+      const pages = await read(bytes, event.data.mediaType);
       const stored = await storeIfLarge(pages, inlineMaxBytes, (json) =>
-        deps.blobs.put(tenantId, json),
+        deps.blobs.put(tenantId, json, aggregateId),
       );
       const data: TextExtracted['data'] = {
         round: event.data.round,
@@ -50,7 +70,18 @@ export function createExtractTextProcessor(deps: ExtractTextDeps): Processor<'Do
   };
 }
 
-const charCount = (text: string) => [...text].length;
+/** Characters (code points), not UTF-16 units. */
+function charCount(text: string): number {
+  let count = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xdc00 && unit <= 0xdfff && i > 0) {
+      const before = text.charCodeAt(i - 1);
+      if (before >= 0xd800 && before <= 0xdbff) count--;
+    }
+  }
+  return count;
+}
 
 function extractedPage(page: PageText, inline: boolean): ExtractedPage {
   return {

@@ -6,6 +6,7 @@ import { readWord, WORD_MEDIA_TYPE } from '../word.ts';
 import type { OcrEngine } from './ocr-pool.ts';
 import { imagePageCount, prepareForOcr, renderPdfPage } from './page-images.ts';
 import { isUsableTextLayer, pageTextLayer, tidy } from './pdf-text.ts';
+import { decodeText } from './plain-text.ts';
 
 export interface PageText {
   readonly page: number;
@@ -141,14 +142,5 @@ async function unbroken<T>(what: string, work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (error) {
     throw permanent(what, error);
-  }
-}
-
-/** UTF-8 (with or without a BOM); files from older systems that are not UTF-8 are Windows-1252. */
-export function decodeText(bytes: Buffer): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return new TextDecoder('windows-1252').decode(bytes);
   }
 }

@@ -21,15 +21,27 @@ export function swappedDayMonth(compact: string): string | null {
   return `${compact.slice(0, 4)}${day}${month}`;
 }
 
-/** Relates two compact dates (`YYYYMMDD`). */
+/** Relates two compact dates (`YYYYMMDD`), by character codes: it runs for every candidate. */
 export function relateDates(a: string, b: string): DateRelation {
   if (a === b) return 'exact';
-  if (swappedDayMonth(a) === b) return 'day-month-swapped';
+  if (isSwapOf(a, b)) return 'day-month-swapped';
   let differing = 0;
-  for (let i = 0; i < 8; i++) if (a[i] !== b[i]) differing++;
+  for (let i = 0; i < 8; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) differing++;
   if (differing === 1) return 'one-digit';
   if (a.slice(4) === b.slice(4) && Math.abs(Number(a.slice(0, 4)) - Number(b.slice(0, 4))) === 1) {
     return 'year-off-by-one';
   }
   return 'different';
+}
+
+/** `swappedDayMonth(a) === b`, without building the swapped date. */
+function isSwapOf(a: string, b: string): boolean {
+  if (a.length !== 8 || b.length !== 8) return swappedDayMonth(a) === b;
+  for (let i = 0; i < 4; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) return false;
+  const sameCrossed =
+    a.charCodeAt(4) === b.charCodeAt(6) &&
+    a.charCodeAt(5) === b.charCodeAt(7) &&
+    a.charCodeAt(6) === b.charCodeAt(4) &&
+    a.charCodeAt(7) === b.charCodeAt(5);
+  return sameCrossed && swappedDayMonth(a) === b;
 }

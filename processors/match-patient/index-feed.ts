@@ -30,14 +30,47 @@ export function applyPatientEvent(index: PatientIndex, event: PatientEvent): voi
   }
 }
 
+export interface PatientIndexFeed {
+  /**
+   * Reads the patient log again from its beginning, now for the tenants `owns` accepts, and
+   * resolves once it has read up to where the log ends at the call: a replica that took tenants
+   * over knows every patient the log had for them before it decides anything.
+   */
+  reload(owns: (tenantId: string) => boolean): Promise<void>;
+  stop(): Promise<void>;
+}
+
 /**
  * Keeps the index in step with the patient log: a consumer group of its own for this process,
  * reading from the beginning and never committing, since the index lives in memory. Resolves once
- * it has read up to where the log ended when it started, so matching never starts blind.
+ * it has read up to where the log ended when it started, so matching never starts blind. Only the
+ * tenants `owns` accepts are kept (all by default); the others are skipped by header, undecoded.
  */
 export async function startPatientIndexFeed(
   deps: { kafka: Kafka; codec: EventCodec; topics: TopicNames; logger: Logger },
   index: PatientIndex,
+  owns: (tenantId: string) => boolean = () => true,
+): Promise<PatientIndexFeed> {
+  let current = await readFeed(deps, index, owns);
+  let reloads = Promise.resolve();
+  return {
+    reload(next) {
+      // One reload at a time, each reading to the end of the log as it is when it starts.
+      reloads = reloads.then(async () => {
+        const previous = current;
+        current = await readFeed(deps, index, next);
+        await previous.stop();
+      });
+      return reloads;
+    },
+    stop: () => reloads.then(() => current.stop()),
+  };
+}
+
+async function readFeed(
+  deps: { kafka: Kafka; codec: EventCodec; topics: TopicNames; logger: Logger },
+  index: PatientIndex,
+  owns: (tenantId: string) => boolean,
 ): Promise<{ stop(): Promise<void> }> {
   const topic = deps.topics.events.patient;
   const log = deps.logger.child({ component: 'patient-index' });
@@ -59,8 +92,12 @@ export async function startPatientIndexFeed(
     autoCommit: false,
     eachMessage: async ({ message }) => {
       const type = message.headers?.[HEADERS.eventType]?.toString();
+      const tenantId = message.headers?.[HEADERS.tenantId]?.toString();
       if (!type || !FED_BY.has(type) || !message.value) return;
-      applyPatientEvent(index, (await deps.codec.decode(message.value)) as PatientEvent);
+      if (tenantId !== undefined && !owns(tenantId)) return;
+      const event = (await deps.codec.decode(message.value)) as PatientEvent;
+      if (!owns(event.metadata.tenantId)) return;
+      applyPatientEvent(index, event);
       applied++;
     },
   });

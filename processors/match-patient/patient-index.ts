@@ -18,6 +18,8 @@ export interface PatientIndex {
   /** Tentative registrations stay when their decisions were committed, and leave when not. */
   settle(committed: boolean): void;
   size(tenantId: string): number;
+  /** Forgets every tenant `keep` refuses: another replica decides for them now. */
+  retain(keep: (tenantId: string) => boolean): void;
 }
 
 export function createPatientIndex(): PatientIndex {
@@ -80,5 +82,11 @@ export function createPatientIndex(): PatientIndex {
       tentative = [];
     },
     size: (tenantId) => tenants.get(tenantId)?.size ?? 0,
+    retain(keep) {
+      for (const tenantId of [...tenants.keys()]) if (!keep(tenantId)) tenants.delete(tenantId);
+      for (const key of [...mergedInto.keys()]) {
+        if (!keep(key.slice(0, key.indexOf('\n')))) mergedInto.delete(key);
+      }
+    },
   };
 }

@@ -1,133 +1,259 @@
 import { blockingKeys, subjectBlockingKeys } from './blocking.ts';
-import { packName, unpackName } from './names.ts';
+import { hash30, IntList, SlotsByHash } from './compact.ts';
+import { type PersonName, packName } from './names.ts';
 import type { PatientView } from './score.ts';
 import type { PreparedSubject, SubjectIdentifier } from './subject.ts';
 
 /** A block this large says little; it is only scanned when it is the subject's smallest. */
 const MAX_BLOCK_SCAN = 4000;
 const SEX_CODES = [null, 'F', 'M'] as const;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 
 /**
- * The patients of one tenant in parallel arrays indexed by slot, every variant packed into one
- * short string, so a million patients cost a few hundred bytes each. Blocks and identifiers map
- * keys to slots. A slot whose id is '' has left (merged away or dropped).
+ * The patients of one tenant, by slot, in typed arrays: a UUID in 16 bytes, name words and dates
+ * of birth as numbers of a shared vocabulary in one pool of int32 (`names, (surnames, words…,
+ * given, words…)…, births, dates…`), identifiers in one short string. Ids and identifiers are
+ * found through hashes checked against the slot, blocks are int32 lists: a million patients cost
+ * a few hundred bytes each, and scanning a block allocates nothing.
  */
 export class PatientStore {
-  private readonly ids: string[] = [];
-  private readonly names: string[] = [];
-  private readonly births: string[] = [];
-  private readonly sexes: number[] = [];
-  private readonly identifiers: string[] = [];
-  private readonly slotOf = new Map<string, number>();
-  private readonly byIdentifier = new Map<string, number[]>();
-  private readonly blocks = new Map<string, number[]>();
+  private capacity = 1024;
+  private slots = 0;
+  private count = 0;
+  private uuids = new Uint8Array(this.capacity * 16);
+  private sexes = new Uint8Array(this.capacity);
+  private recordAt = new Int32Array(this.capacity);
+  private votes = new Uint8Array(this.capacity);
+  private readonly otherIds = new Map<number, string>();
+  private readonly identifierKeys: string[] = [];
+  private readonly pool = new IntList(1 << 16);
+  private readonly vocabulary: string[] = [];
+  private readonly wordIds = new Map<string, number>();
+  private readonly slotOf = new SlotsByHash();
+  private readonly byIdentifier = new SlotsByHash();
+  private readonly blocks = new Map<string, IntList>();
+  private readonly touched = new IntList(1024);
   private readonly facilities: string[] = [];
   private readonly facilityNumber = new Map<string, number>();
 
   get size(): number {
-    return this.slotOf.size;
+    return this.count;
   }
 
   has(id: string): boolean {
-    return this.slotOf.has(id);
+    return this.slotFor(id) !== undefined;
   }
 
   add(patient: PatientView): void {
-    const slot = this.ids.length;
-    this.ids.push(patient.id);
-    this.names.push(patient.names.map(packName).join(';'));
-    this.births.push(patient.births.join(';'));
-    this.sexes.push(SEX_CODES.indexOf(patient.sex));
-    this.identifiers.push(patient.identifiers.map((id) => this.identifierKey(id)).join(';'));
-    this.slotOf.set(patient.id, slot);
-    this.link(slot, patient);
+    if (this.slots === this.capacity) this.grow();
+    const slot = this.slots++;
+    this.count++;
+    if (UUID.test(patient.id)) {
+      for (let i = 0; i < 16; i++) {
+        const at =
+          i * 2 + (i >= 4 ? 1 : 0) + (i >= 6 ? 1 : 0) + (i >= 8 ? 1 : 0) + (i >= 10 ? 1 : 0);
+        this.uuids[slot * 16 + i] = Number.parseInt(patient.id.slice(at, at + 2), 16);
+      }
+    } else this.otherIds.set(slot, patient.id);
+    this.sexes[slot] = SEX_CODES.indexOf(patient.sex);
+    this.recordAt[slot] = this.write(patient.names, patient.births);
+    this.identifierKeys[slot] = patient.identifiers.map((id) => this.identifierKey(id)).join(';');
+    this.slotOf.add(hash30(patient.id), slot);
+    this.link(slot, patient, true);
   }
 
   /** Adds what another record knew (names, dates, identifiers) to a patient's variants. */
   absorb(id: string, other: PatientView): void {
-    const slot = this.slotOf.get(id);
+    const slot = this.slotFor(id);
     if (slot === undefined) return;
-    const join = (packed: string, more: string[]) =>
-      [...new Set([...(packed ? packed.split(';') : []), ...more])].join(';');
-    this.names[slot] = join(this.names[slot] as string, other.names.map(packName));
-    this.births[slot] = join(this.births[slot] as string, [...other.births]);
-    this.identifiers[slot] = join(
-      this.identifiers[slot] as string,
-      other.identifiers.map((identifier) => this.identifierKey(identifier)),
+    const { names, births } = this.variants(slot);
+    const byPacked = new Map(names.map((name) => [packName(name), name]));
+    for (const name of other.names)
+      if (!byPacked.has(packName(name))) byPacked.set(packName(name), name);
+    this.recordAt[slot] = this.write(
+      [...byPacked.values()],
+      [...new Set([...births, ...other.births])],
     );
+    const keys = this.identifierKeys[slot] as string;
+    const more = other.identifiers.map((identifier) => this.identifierKey(identifier));
+    this.identifierKeys[slot] = [...new Set([...(keys ? keys.split(';') : []), ...more])].join(';');
     this.link(slot, other);
   }
 
   remove(id: string): PatientView | undefined {
-    const slot = this.slotOf.get(id);
+    const slot = this.slotFor(id);
     if (slot === undefined) return undefined;
     const view = this.view(slot);
-    const unlink = (map: Map<string, number[]>, key: string) => {
-      const slots = map.get(key)?.filter((s) => s !== slot);
-      if (slots && slots.length > 0) map.set(key, slots);
-      else map.delete(key);
-    };
-    for (const key of blockingKeys(view.names, view.births)) unlink(this.blocks, key);
-    for (const identifier of view.identifiers)
-      unlink(this.byIdentifier, this.identifierKey(identifier));
-    this.slotOf.delete(id);
-    this.ids[slot] = '';
-    this.names[slot] = '';
-    this.births[slot] = '';
-    this.identifiers[slot] = '';
+    for (const key of blockingKeys(view.names, view.births)) {
+      const block = this.blocks.get(key);
+      block?.remove(slot);
+      if (block?.length === 0) this.blocks.delete(key);
+    }
+    for (const key of this.keysOf(slot)) this.byIdentifier.delete(hash30(key), slot);
+    this.slotOf.delete(hash30(id), slot);
+    this.otherIds.delete(slot);
+    this.identifierKeys[slot] = '';
+    this.count--;
     return view;
   }
 
   get(id: string): PatientView | undefined {
-    const slot = this.slotOf.get(id);
+    const slot = this.slotFor(id);
     return slot === undefined ? undefined : this.view(slot);
   }
 
   /**
    * The patients worth comparing with a subject: those sharing an identifier, then those sharing
-   * the most blocking keys, at most `limit` of the latter.
+   * the most blocking keys (ties to the earliest added), at most `limit` of the latter.
    */
   candidates(subject: PreparedSubject, limit: number): PatientView[] {
     const chosen = new Set<number>();
     for (const identifier of subject.identifiers) {
       const key = this.identifierKey(identifier, false);
-      for (const slot of (key && this.byIdentifier.get(key)) || []) chosen.add(slot);
+      if (!key) continue;
+      for (const slot of this.byIdentifier.get(hash30(key))) {
+        if (this.keysOf(slot).includes(key)) chosen.add(slot);
+      }
     }
-    const found = subjectBlockingKeys(subject)
-      .map((key) => this.blocks.get(key))
-      .filter((block): block is number[] => block !== undefined)
-      .sort((a, b) => a.length - b.length);
-    const votes = new Map<number, number>();
-    found.forEach((block, at) => {
-      if (at > 0 && block.length > MAX_BLOCK_SCAN) return;
-      for (const slot of block) votes.set(slot, (votes.get(slot) ?? 0) + 1);
-    });
-    const ranked = [...votes].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-    for (const [slot] of ranked.slice(0, limit)) chosen.add(slot);
+    const found: IntList[] = [];
+    for (const key of subjectBlockingKeys(subject)) {
+      const block = this.blocks.get(key);
+      if (block) found.push(block);
+    }
+    found.sort((a, b) => a.length - b.length);
+    for (const slot of this.mostVoted(found, limit)) chosen.add(slot);
     return [...chosen].map((slot) => this.view(slot));
   }
 
-  private link(slot: number, patient: PatientView) {
-    const append = (map: Map<string, number[]>, key: string) => {
-      const slots = map.get(key);
-      if (!slots) map.set(key, [slot]);
-      else if (!slots.includes(slot)) slots.push(slot);
-    };
-    for (const key of blockingKeys(patient.names, patient.births)) append(this.blocks, key);
+  /** Slots in the most of the blocks, best first and by slot among equals, without a map or a sort of them all. */
+  private mostVoted(found: readonly IntList[], limit: number): number[] {
+    const { votes, touched } = this;
+    touched.length = 0;
+    let most = 0;
+    for (let at = 0; at < found.length; at++) {
+      const block = found[at] as IntList;
+      if (at > 0 && block.length > MAX_BLOCK_SCAN) continue;
+      for (let i = 0; i < block.length; i++) {
+        const slot = block.items[i] as number;
+        if (votes[slot] === 0) touched.push(slot);
+        const count = ++(votes[slot] as number);
+        if (count > most) most = count;
+      }
+    }
+    const ranked: number[] = [];
+    for (let count = most; count > 0 && ranked.length < limit; count--) {
+      let tiedCount = 0;
+      for (let i = 0; i < touched.length; i++)
+        if (votes[touched.items[i] as number] === count) tiedCount++;
+      // A typed array sorts numbers natively, without a comparator call per step.
+      const tied = new Int32Array(tiedCount);
+      let at = 0;
+      for (let i = 0; i < touched.length; i++) {
+        const slot = touched.items[i] as number;
+        if (votes[slot] === count) tied[at++] = slot;
+      }
+      tied.sort();
+      for (const slot of tied.slice(0, limit - ranked.length)) ranked.push(slot);
+    }
+    for (let i = 0; i < touched.length; i++) votes[touched.items[i] as number] = 0;
+    return ranked;
+  }
+
+  /** Files a slot under its blocks and identifiers; a fresh slot cannot be in any block yet. */
+  private link(slot: number, patient: PatientView, fresh = false) {
+    for (const key of blockingKeys(patient.names, patient.births)) {
+      let block = this.blocks.get(key);
+      if (!block) {
+        block = new IntList(2);
+        this.blocks.set(key, block);
+      }
+      if (fresh || !block.includes(slot)) block.push(slot);
+    }
     for (const identifier of patient.identifiers) {
-      append(this.byIdentifier, this.identifierKey(identifier));
+      this.byIdentifier.add(hash30(this.identifierKey(identifier)), slot);
     }
   }
 
+  private slotFor(id: string): number | undefined {
+    for (const slot of this.slotOf.get(hash30(id))) if (this.idOf(slot) === id) return slot;
+    return undefined;
+  }
+
+  private idOf(slot: number): string {
+    const other = this.otherIds.get(slot);
+    return other ?? formatUuid(this.uuids, slot * 16);
+  }
+
   private view(slot: number): PatientView {
-    const split = (packed: string) => (packed ? packed.split(';') : []);
-    return {
-      id: this.ids[slot] as string,
-      names: split(this.names[slot] as string).map(unpackName),
-      births: split(this.births[slot] as string),
-      sex: SEX_CODES[this.sexes[slot] as number] ?? null,
-      identifiers: split(this.identifiers[slot] as string).map((key) => this.identifierOf(key)),
+    const { names, births } = this.variants(slot);
+    const sex = SEX_CODES[this.sexes[slot] as number] ?? null;
+    return new SlotView(
+      this.idOf(slot),
+      names,
+      births,
+      sex,
+      this.identifierKeys[slot] as string,
+      this,
+    );
+  }
+
+  private keysOf(slot: number): string[] {
+    const keys = this.identifierKeys[slot];
+    return keys ? keys.split(';') : [];
+  }
+
+  /** Appends a patient's names and births to the pool; answers where they start. */
+  private write(names: readonly PersonName[], births: readonly string[]): number {
+    const { pool } = this;
+    const start = pool.length;
+    const words = (list: readonly string[]) => {
+      pool.push(list.length);
+      for (const word of list) pool.push(this.wordId(word));
     };
+    pool.push(names.length);
+    for (const name of names) {
+      words(name.surnames);
+      words(name.given);
+    }
+    words(births);
+    return start;
+  }
+
+  private variants(slot: number): { names: PersonName[]; births: string[] } {
+    const reader = {
+      items: this.pool.items,
+      vocabulary: this.vocabulary,
+      at: this.recordAt[slot] as number,
+    };
+    const names: PersonName[] = new Array(reader.items[reader.at++] as number);
+    for (let i = 0; i < names.length; i++) {
+      const surnames = readWords(reader);
+      names[i] = { surnames, given: readWords(reader) };
+    }
+    return { names, births: readWords(reader) };
+  }
+
+  private wordId(word: string): number {
+    let id = this.wordIds.get(word);
+    if (id === undefined) {
+      id = this.vocabulary.push(word) - 1;
+      this.wordIds.set(word, id);
+    }
+    return id;
+  }
+
+  private grow() {
+    this.capacity = Math.ceil(this.capacity * 1.5);
+    const widen = <A extends Uint8Array | Int32Array>(array: A, size: number): A => {
+      const grown = new (array.constructor as new (n: number) => A)(size);
+      grown.set(array);
+      return grown;
+    };
+    this.uuids = widen(this.uuids, this.capacity * 16);
+    this.sexes = widen(this.sexes, this.capacity);
+    this.recordAt = widen(this.recordAt, this.capacity);
+    this.votes = new Uint8Array(this.capacity);
   }
 
   /** `r3:4471` (record 4471 of the third facility seen) or `c:<CURP>`. */
@@ -145,7 +271,7 @@ export class PatientStore {
     return `r${number}:${identifier.value}`;
   }
 
-  private identifierOf(key: string): SubjectIdentifier {
+  identifierOf(key: string): SubjectIdentifier {
     const colon = key.indexOf(':');
     const value = key.slice(colon + 1);
     if (key.startsWith('c')) return { scheme: 'curp', facility: null, value };
@@ -155,4 +281,48 @@ export class PatientStore {
       value,
     };
   }
+}
+
+/** A patient as a store slot holds it; its identifiers are read from their keys when asked for. */
+class SlotView implements PatientView {
+  private parsed: readonly SubjectIdentifier[] | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly names: readonly PersonName[],
+    readonly births: readonly string[],
+    readonly sex: 'F' | 'M' | null,
+    private readonly keys: string,
+    private readonly store: Pick<PatientStore, 'identifierOf'>,
+  ) {}
+
+  get identifiers(): readonly SubjectIdentifier[] {
+    this.parsed ??= this.keys
+      ? this.keys.split(';').map((key) => this.store.identifierOf(key))
+      : [];
+    return this.parsed;
+  }
+}
+
+function formatUuid(b: Uint8Array, o: number): string {
+  const x = HEX;
+  return (
+    `${x[b[o] as number]}${x[b[o + 1] as number]}${x[b[o + 2] as number]}${x[b[o + 3] as number]}-` +
+    `${x[b[o + 4] as number]}${x[b[o + 5] as number]}-${x[b[o + 6] as number]}${x[b[o + 7] as number]}-` +
+    `${x[b[o + 8] as number]}${x[b[o + 9] as number]}-${x[b[o + 10] as number]}${x[b[o + 11] as number]}` +
+    `${x[b[o + 12] as number]}${x[b[o + 13] as number]}${x[b[o + 14] as number]}${x[b[o + 15] as number]}`
+  );
+}
+
+/** A counted list of vocabulary numbers in the pool, as words. */
+function readWords(reader: {
+  items: Int32Array;
+  vocabulary: readonly string[];
+  at: number;
+}): string[] {
+  const length = reader.items[reader.at++] as number;
+  const list: string[] = new Array(length);
+  for (let i = 0; i < length; i++)
+    list[i] = reader.vocabulary[reader.items[reader.at++] as number] as string;
+  return list;
 }

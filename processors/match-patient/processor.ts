@@ -35,8 +35,6 @@ export function createMatchPatientProcessor(deps: {
     name: 'match-patient',
     version: processorVersion('match-patient'),
     consumes: ['EntitiesExtracted'],
-    // Its own registrations live in this process until the log has them.
-    exclusive: true,
     // No await before the index is updated: decisions of one chunk run one after the other.
     async handle(event) {
       const { tenantId, aggregateId: documentId } = event.metadata;

@@ -1,5 +1,5 @@
 import type { FieldEvidence, MatchCandidate } from '../../schemas/events.ts';
-import { relateDates } from './dates.ts';
+import { type DateRelation, relateDates } from './dates.ts';
 import type { PersonName } from './names.ts';
 import { givenNamesAgreement, surnamesAgreement } from './similarity.ts';
 import type { PreparedSubject, SubjectIdentifier } from './subject.ts';
@@ -48,7 +48,8 @@ export function scoreCandidate(subject: PreparedSubject, patient: PatientView): 
   const birth = birthEvidence(subject.birth, patient.births);
   const sex = sexEvidence(subject.sex, patient.sex);
   const fields: FieldEvidence[] = [...identifiers.fields, ...names.fields, birth.field, sex];
-  const sum = fields.reduce((total, field) => total + field.weight, 0);
+  let sum = 0;
+  for (const field of fields) sum += field.weight;
   return {
     patientId: patient.id,
     score: round(posterior(sum)),
@@ -60,11 +61,15 @@ export function scoreCandidate(subject: PreparedSubject, patient: PatientView): 
   };
 }
 
+const NO_IDENTIFIERS = { fields: [] as readonly FieldEvidence[], agrees: false };
+
 function identifierEvidence(subject: PreparedSubject, patient: PatientView) {
+  if (subject.identifiers.length === 0) return NO_IDENTIFIERS;
   const fields: FieldEvidence[] = [];
   let agrees = false;
   for (const scheme of ['record', 'curp'] as const) {
     const ours = subject.identifiers.filter((id) => id.scheme === scheme);
+    if (ours.length === 0) continue;
     const theirs = patient.identifiers.filter(
       (id) => id.scheme === scheme && ours.some((o) => o.facility === id.facility),
     );
@@ -85,46 +90,73 @@ function identifierEvidence(subject: PreparedSubject, patient: PatientView) {
   return { fields, agrees };
 }
 
-/** The reading of the subject's name and the patient's name variant that agree best. */
+/**
+ * The reading of the subject's name and the patient's name variant that agree best. Weights are
+ * compared as numbers first; evidence is written only for the pair that wins.
+ */
 function bestNameEvidence(readings: readonly PersonName[], variants: readonly PersonName[]) {
-  let best: { fields: FieldEvidence[]; weight: number; agreement: number | null } = {
-    fields: [evidence('name', null, 0, 'missing')],
-    weight: 0,
-    agreement: null,
-  };
-  let first = true;
+  let best: NameComparison | null = null;
   for (const reading of readings) {
     for (const variant of variants) {
-      const compared = nameEvidence(reading, variant);
-      if (first || compared.weight > best.weight) best = compared;
-      first = false;
+      const compared = compareNames(reading, variant);
+      if (best === null || compared.weight > best.weight) best = compared;
     }
   }
-  return best;
-}
-
-function nameEvidence(a: PersonName, b: PersonName) {
-  const { paternal, maternal } = surnamesAgreement(a.surnames, b.surnames);
-  const given = givenNamesAgreement(a.given, b.given);
-  const part = (field: string, agreement: number | null, weights: NameWeights) =>
-    agreement === null
-      ? evidence(field, null, 0, 'missing on one side')
-      : evidence(field, agreement, nameWeight(agreement, weights), describeName(agreement));
-  const fields = [
-    part('surname', paternal, WEIGHTS.paternalSurname),
-    part('maternalSurname', maternal, WEIGHTS.maternalSurname),
-    part('givenNames', given, WEIGHTS.givenNames),
-  ];
-  const present = [paternal, maternal, given].filter((x): x is number => x !== null);
+  if (best === null) {
+    return { fields: [evidence('name', null, 0, 'missing')], weight: 0, agreement: null };
+  }
+  const { paternal, maternal, given } = best;
+  const present = [paternal, maternal, given].filter(isNumber);
   return {
-    fields,
-    weight: fields.reduce((total, field) => total + field.weight, 0),
-    agreement: present.length ? present.reduce((s, x) => s + x, 0) / present.length : null,
+    fields: [
+      namePart('surname', paternal, WEIGHTS.paternalSurname),
+      namePart('maternalSurname', maternal, WEIGHTS.maternalSurname),
+      namePart('givenNames', given, WEIGHTS.givenNames),
+    ],
+    weight: best.weight,
+    agreement: present.length ? present.reduce(sum, 0) / present.length : null,
   };
 }
+
+interface NameComparison {
+  readonly paternal: number | null;
+  readonly maternal: number | null;
+  readonly given: number | null;
+  /** The sum of the three parts' rounded weights, as their evidence adds up. */
+  readonly weight: number;
+}
+
+function compareNames(a: PersonName, b: PersonName): NameComparison {
+  const { paternal, maternal } = surnamesAgreement(a.surnames, b.surnames);
+  const given = givenNamesAgreement(a.given, b.given);
+  const weight =
+    0 +
+    partWeight(paternal, WEIGHTS.paternalSurname) +
+    partWeight(maternal, WEIGHTS.maternalSurname) +
+    partWeight(given, WEIGHTS.givenNames);
+  return { paternal, maternal, given, weight };
+}
+
+const partWeight = (agreement: number | null, weights: NameWeights) =>
+  agreement === null ? 0 : round(nameWeight(agreement, weights));
+
+const namePart = (field: string, agreement: number | null, weights: NameWeights) =>
+  agreement === null
+    ? evidence(field, null, 0, 'missing on one side')
+    : evidence(field, agreement, nameWeight(agreement, weights), describeName(agreement));
+
+const isNumber = (x: number | null): x is number => x !== null;
+const sum = (total: number, x: number) => total + x;
 
 const describeName = (agreement: number) =>
   agreement === 1 ? 'same' : agreement >= 0.93 ? 'alike' : agreement > 0.75 ? 'similar' : 'differs';
+
+const BIRTH_EVIDENCE = Object.fromEntries(
+  Object.entries(DATE_WEIGHTS).map(([relation, weight]) => [
+    relation,
+    evidence('dateOfBirth', DATE_AGREEMENT[relation as DateRelation], weight, relation),
+  ]),
+) as Record<DateRelation, FieldEvidence>;
 
 function birthEvidence(birth: string | null, births: readonly string[]) {
   if (!birth || births.length === 0) {
@@ -134,18 +166,24 @@ function birthEvidence(birth: string | null, births: readonly string[]) {
       differs: false,
     };
   }
-  const relations = births.map((other) => relateDates(birth, other));
-  const relation = relations.reduce((a, b) => (DATE_WEIGHTS[b] > DATE_WEIGHTS[a] ? b : a));
+  let relation = relateDates(birth, births[0] as string);
+  for (let i = 1; i < births.length; i++) {
+    const other = relateDates(birth, births[i] as string);
+    if (DATE_WEIGHTS[other] > DATE_WEIGHTS[relation]) relation = other;
+  }
   return {
-    field: evidence('dateOfBirth', DATE_AGREEMENT[relation], DATE_WEIGHTS[relation], relation),
+    field: BIRTH_EVIDENCE[relation],
     agrees: relation !== 'different',
     differs: relation === 'different',
   };
 }
 
+// Evidence that does not depend on the pair compared is made once; events only read it.
+const SEX_MISSING = evidence('sex', null, 0, 'missing on one side');
+const SEX_SAME = evidence('sex', 1, WEIGHTS.sex.agree, 'same');
+const SEX_DIFFERS = evidence('sex', 0, WEIGHTS.sex.disagree, 'differs');
+
 function sexEvidence(a: 'F' | 'M' | null, b: 'F' | 'M' | null): FieldEvidence {
-  if (!a || !b) return evidence('sex', null, 0, 'missing on one side');
-  return a === b
-    ? evidence('sex', 1, WEIGHTS.sex.agree, 'same')
-    : evidence('sex', 0, WEIGHTS.sex.disagree, 'differs');
+  if (!a || !b) return SEX_MISSING;
+  return a === b ? SEX_SAME : SEX_DIFFERS;
 }

@@ -18,11 +18,44 @@ const OTHER_GENDER_AGREEMENT = 0.6;
  */
 export function wordAgreement(a: string, b: string, bySound = true): number {
   if (a === b) return 1;
+  return bySound ? wordAgreementBySound(a, b) : spelledAgreement(a, b, false);
+}
+
+function spelledAgreement(a: string, b: string, bySound: boolean): number {
   if (a.length === 1 || b.length === 1) return a[0] === b[0] ? INITIAL_AGREEMENT : 0;
   const jw = similarSpelling(a, b);
   return bySound && jw >= SOUND_NEEDS_SPELLING && soundsAlike(a, b)
     ? Math.max(SOUND_AGREEMENT, jw)
     : jw;
+}
+
+const wordAgreementBySound = remembered((a: string, b: string) => spelledAgreement(a, b, true));
+
+/**
+ * Remembers a pure comparison of two words: a tenant's patients share a small vocabulary, so the
+ * same pairs come back decision after decision. Forgets everything past `limit` pairs.
+ */
+function remembered(compare: (a: string, b: string) => number, limit = 200_000) {
+  let known = new Map<string, Map<string, number>>();
+  let size = 0;
+  return (a: string, b: string): number => {
+    let row = known.get(a);
+    const found = row?.get(b);
+    if (found !== undefined) return found;
+    const value = compare(a, b);
+    if (size >= limit) {
+      known = new Map();
+      size = 0;
+      row = undefined;
+    }
+    if (!row) {
+      row = new Map();
+      known.set(a, row);
+    }
+    row.set(b, value);
+    size++;
+    return value;
+  };
 }
 
 /**
@@ -41,7 +74,7 @@ function similarSpelling(a: string, b: string): number {
  * A given name agrees as written, as the full name its abbreviation or nickname stands for, or
  * with one of the other's short forms (`Biil` is a mistyped `Bill`, which is William).
  */
-function givenNameAgreement(a: string, b: string): number {
+const givenNameAgreement = remembered((a: string, b: string): number => {
   const written = wordAgreement(a, b);
   if (written === 1) return written;
   if (otherGender(a, b)) return OTHER_GENDER_AGREEMENT;
@@ -52,7 +85,7 @@ function givenNameAgreement(a: string, b: string): number {
   for (const form of shortFormsOf(fullA))
     if (form.length > 2) best = Math.max(best, wordAgreement(form, b));
   return best;
-}
+});
 
 /**
  * Agreement of two lists of given names. Each name of the shorter list takes its best partner in
@@ -63,18 +96,18 @@ function givenNameAgreement(a: string, b: string): number {
 export function givenNamesAgreement(a: readonly string[], b: readonly string[]): number | null {
   if (a.length === 0 || b.length === 0) return null;
   const [shorter, longer] = a.length <= b.length ? [a, b] : [b, a];
-  const used = new Set<number>();
+  const used = new Uint8Array(longer.length);
   let total = 0;
   let weights = 0;
   for (const word of shorter) {
     let best = 0;
     let bestAt = -1;
-    longer.forEach((other, at) => {
-      if (used.has(at)) return;
-      const agreement = givenNameAgreement(word, other);
+    for (let at = 0; at < longer.length; at++) {
+      if (used[at]) continue;
+      const agreement = givenNameAgreement(word, longer[at] as string);
       if (agreement > best) [best, bestAt] = [agreement, at];
-    });
-    if (bestAt >= 0) used.add(bestAt);
+    }
+    if (bestAt >= 0) used[bestAt] = 1;
     const weight = COMMON_GIVEN_NAMES.has(canonicalGivenName(word)) ? 0.4 : 1;
     total += best * weight;
     weights += weight;
@@ -83,13 +116,13 @@ export function givenNamesAgreement(a: readonly string[], b: readonly string[]):
 }
 
 /** Names of the longer list nobody matched; a missing first name costs most, a common one least. */
-function leftOverPenalty(longer: readonly string[], used: ReadonlySet<number>): number {
+function leftOverPenalty(longer: readonly string[], used: Uint8Array): number {
   let penalty = 0;
-  longer.forEach((word, at) => {
-    if (used.has(at)) return;
-    const common = COMMON_GIVEN_NAMES.has(canonicalGivenName(word));
+  for (let at = 0; at < longer.length; at++) {
+    if (used[at]) continue;
+    const common = COMMON_GIVEN_NAMES.has(canonicalGivenName(longer[at] as string));
     penalty += common ? 0.04 : at === 0 ? 0.2 : 0.08;
-  });
+  }
   return penalty;
 }
 

@@ -1,9 +1,17 @@
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import pLimit from 'p-limit';
 import { createEventProducer } from '../../infra/kafka/client.ts';
+import {
+  type ConsumerRun,
+  NO_KAFKAJS_RESTART,
+  type RestartPolicy,
+  type SupervisedConsumer,
+  superviseConsumer,
+} from '../../infra/kafka/supervise.ts';
 import type { TopicNames } from '../../infra/kafka/topics.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { Metrics } from '../../infra/metrics.ts';
+import type { StartupRetry } from '../../infra/startup.ts';
 import type { EventCodec } from '../../schemas/codec.ts';
 import type { EventType } from '../../schemas/events.ts';
 import type { Clock } from './envelope.ts';
@@ -17,6 +25,12 @@ export interface RuntimeSettings {
   concurrency: number;
   transactionTimeoutMs: number;
   retry: RetryPolicy;
+  /** How a crashed consumer is restarted; how soon a dead member is fenced out of the group. */
+  restart: RestartPolicy;
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  /** Tries the first start again while it fails for a reason that can pass, until the deadline. */
+  startup?: StartupRetry;
 }
 
 export interface ProcessorDeps {
@@ -29,10 +43,7 @@ export interface ProcessorDeps {
   clock: Clock;
 }
 
-export interface RunningProcessor {
-  readonly name: string;
-  stop(): Promise<void>;
-}
+export type RunningProcessor = SupervisedConsumer;
 
 /** Messages decided and committed together: small enough that a slow OCR chunk stays in time. */
 const CHUNK = 16;
@@ -41,12 +52,25 @@ const HEARTBEAT_MS = 3000;
 /**
  * Runs one processor: a consumer group of its own over the document log and its redrive topic,
  * each chunk of a batch decided and then written in one Kafka transaction with the consumed
- * offsets, so a crash anywhere neither loses nor duplicates an output.
+ * offsets, so a crash anywhere neither loses nor duplicates an output. A crashed consumer is
+ * started again, with its producer, after a backoff, for as long as the process runs.
  */
-export async function startProcessor<T extends EventType>(
+export function startProcessor<T extends EventType>(
   processor: Processor<T>,
   deps: ProcessorDeps,
 ): Promise<RunningProcessor> {
+  return superviseConsumer(processor.name, () => runProcessor(processor, deps), {
+    logger: deps.logger,
+    metrics: deps.metrics,
+    restart: deps.settings.restart,
+    ...(deps.settings.startup ? { firstStart: deps.settings.startup } : {}),
+  });
+}
+
+async function runProcessor<T extends EventType>(
+  processor: Processor<T>,
+  deps: ProcessorDeps,
+): Promise<ConsumerRun> {
   const { kafka, topics, settings } = deps;
   const log = deps.logger.child({ processor: actorOf(processor) });
   const groupId = topics.consumerGroup(processor.name);
@@ -57,13 +81,50 @@ export async function startProcessor<T extends EventType>(
   const consumer: Consumer = kafka.consumer({
     groupId,
     readUncommitted: false,
+    sessionTimeout: settings.sessionTimeoutMs,
+    heartbeatInterval: settings.heartbeatIntervalMs,
+    ...NO_KAFKAJS_RESTART,
     ...(processor.exclusive ? { partitionAssigners: [exclusiveAssigner(Date.now())] } : {}),
   });
   const stopping = new AbortController();
+  const release = async () => {
+    stopping.abort(new Error('processor stopping'));
+    await consumer.disconnect();
+    await producer.disconnect();
+  };
+  try {
+    await consume(processor, deps, { producer, consumer, groupId, log, signal: stopping.signal });
+  } catch (error) {
+    await release().catch(() => {});
+    throw error;
+  }
+  log.info({ groupId }, 'processor started');
+  return {
+    consumer,
+    async stop() {
+      await release();
+      log.info('processor stopped');
+    },
+  };
+}
+
+async function consume<T extends EventType>(
+  processor: Processor<T>,
+  deps: ProcessorDeps,
+  run: {
+    producer: Producer;
+    consumer: Consumer;
+    groupId: string;
+    log: Logger;
+    signal: AbortSignal;
+  },
+): Promise<void> {
+  const { settings } = deps;
+  const { producer, consumer, groupId, log } = run;
   await producer.connect();
   await consumer.connect();
   await consumer.subscribe({
-    topics: [topics.events.document, topics.redrive(processor.name)],
+    topics: [deps.topics.events.document, deps.topics.redrive(processor.name)],
     fromBeginning: true,
   });
 
@@ -73,7 +134,7 @@ export async function startProcessor<T extends EventType>(
       retry: settings.retry,
       clock: deps.clock,
       heartbeat,
-      signal: stopping.signal,
+      signal: run.signal,
       onRetry: (error, attempt) =>
         log.warn({ err: error, attempt, offset: message.offset }, 'processing failed, retrying'),
     });
@@ -133,17 +194,6 @@ export async function startProcessor<T extends EventType>(
       }
     },
   });
-  log.info({ groupId }, 'processor started');
-
-  return {
-    name: processor.name,
-    async stop() {
-      stopping.abort(new Error('processor stopping'));
-      await consumer.disconnect();
-      await producer.disconnect();
-      log.info('processor stopped');
-    },
-  };
 }
 
 /**

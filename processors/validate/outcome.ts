@@ -16,6 +16,7 @@ export const REJECTION_REASONS = [
   'TEXT_NOT_UTF8',
   'TEXT_EMPTY',
   'DOCX_UNREADABLE',
+  'DOCX_LIMIT_EXCEEDED',
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 

@@ -6,6 +6,7 @@ import {
   roundOf,
   uploadHint,
 } from '../../schemas/events.ts';
+import { inlineOffload, type Offload } from '../offload/offload.ts';
 import type { Draft, Processor } from '../runtime/processor.ts';
 import { processorVersion } from '../versions.ts';
 import { WORD_MEDIA_TYPE } from '../word.ts';
@@ -15,7 +16,6 @@ import { checkImage } from './image-checks.ts';
 import { DEFAULT_VALIDATION_LIMITS, type ValidationLimits } from './limits.ts';
 import { rejected, type Validation } from './outcome.ts';
 import { checkPdf } from './pdf-checks.ts';
-import { checkText } from './text-checks.ts';
 import { checkWord } from './word-checks.ts';
 
 export { DEFAULT_VALIDATION_LIMITS, type ValidationLimits } from './limits.ts';
@@ -33,8 +33,11 @@ export function createValidateProcessor(deps: {
   limits?: Partial<ValidationLimits>;
   /** Opens zips and e-mails into child documents; without it they are rejected as unsupported. */
   containers?: ContainerDeps;
+  /** Where large text is checked, off the thread that serves; in the caller by default. */
+  offload?: Offload;
 }): Processor<ValidateInput['type']> {
   const limits: ValidationLimits = { ...DEFAULT_VALIDATION_LIMITS, ...deps.limits };
+  const offload = deps.offload ?? inlineOffload;
   return {
     name: 'validate',
     version: processorVersion('validate'),
@@ -47,7 +50,7 @@ export function createValidateProcessor(deps: {
         return expandArchive(event, deps.containers);
       }
       const bytes = await deps.blobs.read(event.metadata.tenantId, blobRef);
-      return [decide(event, await validateBytes(mediaType, bytes, limits))];
+      return [decide(event, await validateBytes(mediaType, bytes, limits, offload))];
     },
   };
 }
@@ -70,6 +73,7 @@ function validateBytes(
   mediaType: string,
   bytes: Buffer,
   limits: ValidationLimits,
+  offload: Offload,
 ): Promise<Validation> {
   switch (mediaType) {
     case 'application/pdf':
@@ -79,7 +83,8 @@ function validateBytes(
     case 'image/tiff':
       return checkImage(bytes, mediaType, limits);
     case 'text/plain':
-      return Promise.resolve(checkText(bytes));
+      // Nothing reads the bytes after the check: they are moved to the worker, not copied.
+      return offload.run('checkText', bytes, bytes.length, { handOver: bytes });
     case WORD_MEDIA_TYPE:
       return checkWord(bytes, limits);
     default:

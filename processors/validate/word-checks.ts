@@ -2,13 +2,17 @@ import type { PageInfo } from '../../schemas/events.ts';
 import { readWord, type WordContent } from '../word.ts';
 import { megapixels, type ValidationLimits } from './limits.ts';
 import { accepted, rejected, tooManyPages, type Validation } from './outcome.ts';
+import { checkWordBounds } from './word-bounds.ts';
 
 /**
  * A Word document is accepted when it opens and holds text or pictures to read. Its text is
  * page 1, with no size (a .docx has no pages until a word processor lays it out); each raster
- * picture in it is a further page, sized in pixels, under the same limits as an image.
+ * picture in it is a further page, sized in pixels, under the same limits as an image. Its zip is
+ * inflated within bounds first, so a Word bomb is refused before mammoth holds it in memory.
  */
 export async function checkWord(bytes: Buffer, limits: ValidationLimits): Promise<Validation> {
+  const bomb = await checkWordBounds(bytes, limits.word);
+  if (bomb) return bomb;
   let content: WordContent;
   try {
     content = await readWord(bytes);

@@ -19,8 +19,12 @@ export type CheckUploadQuota = (
   upload: { documents: number; bytes: number },
 ) => Promise<void>;
 
-/** Starts the OCR of a document's pages again. */
-export type CheckReprocessQuota = (tenantId: string, documentId: string) => Promise<void>;
+/** Starts the OCR of a document's pages again, and of the other documents named with it. */
+export type CheckReprocessQuota = (
+  tenantId: string,
+  documentId: string,
+  alsoDocumentIds?: readonly string[],
+) => Promise<void>;
 
 /**
  * Each throws 429 `QUOTA_EXCEEDED` when what it is asked for would go over one of the tenant's
@@ -42,15 +46,18 @@ export function createQuotaGuard(deps: QuotaGuardDeps): QuotaGuard {
       const decision = decideQuota(quotas, usage, { kind: 'upload', ...upload });
       if (!decision.allowed) throw quotaExceeded(decision);
     },
-    async checkReprocess(tenantId, documentId) {
+    async checkReprocess(tenantId, documentId, alsoDocumentIds = []) {
       const quotas = await deps.quotasOf(tenantId);
       if (quotas.maxOcrPagesPerDay === null) return;
-      const [usage, document] = await Promise.all([
+      const [usage, ...documents] = await Promise.all([
         deps.usageOf(tenantId, today()),
-        deps.documentPagesOf(tenantId, documentId),
+        ...[documentId, ...alsoDocumentIds].map((id) => deps.documentPagesOf(tenantId, id)),
       ]);
       // As many pages as OCR read last time; before any reading, every page may need it.
-      const ocrPages = document.ocrPages ?? document.pages ?? 0;
+      const ocrPages = documents.reduce(
+        (sum, document) => sum + (document.ocrPages ?? document.pages ?? 0),
+        0,
+      );
       const decision = decideQuota(quotas, usage, { kind: 'reprocess', ocrPages });
       if (!decision.allowed) throw quotaExceeded(decision);
     },

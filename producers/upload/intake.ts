@@ -77,7 +77,7 @@ export function createUploadIntake(deps: IntakeDeps): UploadIntake {
         bytes: (duplicateOf ? 0 : staged.sizeBytes) + (request.acceptedBefore?.bytes ?? 0),
       });
       const documentId = deps.newId();
-      const { ref, created } = await deps.blobs.commit(staged, tenantId);
+      const { ref, created } = await deps.blobs.commit(staged, tenantId, documentId);
       const event: DocumentUploaded = {
         type: 'DocumentUploaded',
         metadata: newMetadata(deps, {

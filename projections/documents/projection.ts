@@ -1,3 +1,4 @@
+import { CONTAINER_MEDIA_TYPES } from '../../infra/blobs/media-type.ts';
 import { type DocumentEvent, roundOf } from '../../schemas/events.ts';
 import { defineProjection, type SqlStatement, sql } from '../runtime/projection.ts';
 
@@ -99,6 +100,19 @@ export const documentsProjection = defineProjection({
     },
     DocumentReprocessRequested: (event) => {
       const { metadata: m } = event;
+      // A container is not opened again (its children get rounds of their own): it stays as it was.
+      if (CONTAINER_MEDIA_TYPES.includes(event.data.mediaType)) {
+        return [
+          sql(
+            `UPDATE documents SET round = $3, updated_at = $4
+             WHERE tenant_id = $1 AND document_id = $2 AND round < $3`,
+            m.tenantId,
+            m.aggregateId,
+            event.data.round,
+            new Date(m.occurredAt),
+          ),
+        ];
+      }
       return [
         sql(
           `UPDATE documents SET round = $3, status = 'uploaded', status_reason = NULL,

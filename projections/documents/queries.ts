@@ -48,6 +48,8 @@ export interface DocumentFilters {
   mediaType?: string;
   externalPatientId?: string;
   sha256?: string;
+  /** The documents taken out of this zip or e-mail. */
+  parentDocumentId?: string;
   uploadedFrom?: string;
   uploadedTo?: string;
 }
@@ -168,6 +170,19 @@ export async function findDocument(db: Queryable, tenantId: string, id: string) 
   return rows[0] ? toView(rows[0]) : null;
 }
 
+/** Where the document's file is in the blob store, or null for no such document. */
+export async function documentBlobRef(
+  db: Queryable,
+  tenantId: string,
+  id: string,
+): Promise<string | null> {
+  const { rows } = await db.query<{ blob_ref: string }>(
+    'SELECT blob_ref FROM documents WHERE tenant_id = $1 AND document_id = $2',
+    [tenantId, id],
+  );
+  return rows[0]?.blob_ref ?? null;
+}
+
 /** Newest first; the cursor is the (uploaded_at, id) of the last row of the previous page. */
 export async function listDocuments(
   db: Queryable,
@@ -186,6 +201,7 @@ export async function listDocuments(
   if (filters.mediaType) add('media_type = ?', filters.mediaType);
   if (filters.externalPatientId) add('external_patient_id = ?', filters.externalPatientId);
   if (filters.sha256) add('sha256 = ?', filters.sha256);
+  if (filters.parentDocumentId) add('parent_document_id = ?', filters.parentDocumentId);
   if (filters.uploadedFrom) add('uploaded_at >= ?', filters.uploadedFrom);
   if (filters.uploadedTo) add('uploaded_at < ?', filters.uploadedTo);
   if (page.cursor) {

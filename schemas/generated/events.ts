@@ -785,3 +785,50 @@ export interface PatientDataReadData {
      */
     status: number;
 }
+
+/**
+ * A signed link of the digest chain of one partition of one topic: the SHA-256 chained over the previous digest and the framed bytes of every committed record in the range, signed with Ed25519. Keyed by <topic>:<partition>. See docs/tamper-evidence.md.
+ */
+export interface LogDigestData {
+    /**
+     * The topic whose records the range holds
+     */
+    topic: string;
+    partition: number;
+    /**
+     * The offset of the range's first record
+     */
+    firstOffset: number;
+    /**
+     * The offset of the range's last record; the next range starts after it
+     */
+    lastOffset: number;
+    /**
+     * Committed records in the range; offsets between them may be transaction markers or aborted records, which are not part of the chain
+     */
+    recordCount: number;
+    /**
+     * The canonical framing of a record, e.g. docstream-log-frame/1
+     */
+    framing: string;
+    /**
+     * The digest of the partition's previous range; 32 zero bytes for its first
+     */
+    previousDigest: Buffer;
+    /**
+     * SHA-256 over previousDigest and every record's frame, in offset order
+     */
+    digest: Buffer;
+    /**
+     * SHA-256 of each record's frame, 32 bytes each in offset order: says which record differs
+     */
+    recordHashes: Buffer;
+    /**
+     * The first 16 hex digits of the SHA-256 of the signing key's raw public key
+     */
+    keyId: string;
+    /**
+     * Ed25519 over the digest's signed fields
+     */
+    signature: Buffer;
+}

@@ -21,6 +21,7 @@ export const KEY_OF: Record<AggregateKind, string> = {
   patient: 'the patient id',
   batch: 'the batch id',
   audit: 'the tenant id',
+  digest: 'the digested topic and partition (`<topic>:<partition>`)',
 };
 
 const keySchema = (aggregate: AggregateKind) =>

@@ -5,6 +5,7 @@
 //      until the last is classified and has its patient decision;
 //   2. latency at a steady rate: p50/p95 from DocumentUploaded to DocumentClassified and to the
 //      patient decision, taken from the events' occurredAt (one clock: all runs on this machine).
+//   3. the floor (./kafka-floor.ts) on the same broker and the ratio of the chain to it.
 // Run with the stack up: `npx tsx test/bench/chain.bench.ts [documents] [rate/s] [seconds]`.
 import { performance } from 'node:perf_hooks';
 import { createKafka } from '../../infra/kafka/client.ts';
@@ -25,6 +26,7 @@ import { apiClient } from '../support/api-client.ts';
 import { issueKey } from '../support/credentials.ts';
 import { createTestEnvironment, eventually } from '../support/environment.ts';
 import { spawnProcessors } from '../support/processes.ts';
+import { formatFloor, measureKafkaFloor } from './kafka-floor.ts';
 
 const [documents = 200, rate = 10, seconds = 30] = process.argv.slice(2).map(Number);
 const env = await createTestEnvironment({ TOPIC_PARTITIONS: '6', LOG_LEVEL: 'error' });
@@ -123,6 +125,15 @@ console.log(
 
 processors.child.kill('SIGTERM');
 await processors.exited;
+
+// The floor on the same broker in the same run, with the processors stopped.
+const chainRate = documents / throughputSeconds;
+for (const chunk of [16, 64, 256]) {
+  const floor = await measureKafkaFloor(kafka, admin, documents, chunk);
+  console.log(
+    `${formatFloor(floor)}; chain/floor ${(chainRate / floor.documentsPerSecond).toFixed(3)}`,
+  );
+}
 await admin.disconnect();
 await pool.end();
 await system.stop();

@@ -2,7 +2,9 @@
 // default), then times match decisions for a mix of queries planted against them (the same person
 // written another way, namesakes, twins, siblings, newcomers). Prints the index build time, the
 // memory the index holds (heapUsed and rss before and after building, after a full GC when run
-// with --expose-gc), decisions per second and p50/p99 per decision.
+// with --expose-gc) in all and per patient, decisions per second by the wall clock and per second
+// of this process's CPU time (on a machine shared with other work the wall clock also counts the
+// time others had the cores), and p50/p99 per decision.
 // Run: `node --expose-gc --import tsx test/bench/match.bench.ts [sizes] [queries per kind]`,
 // e.g. `... match.bench.ts 100000,1000000 300`. Not a timed test: it prints its figures.
 import { performance } from 'node:perf_hooks';
@@ -45,12 +47,15 @@ function bench(size: number) {
   const queries = plantQueries({ seed: SEED, size }, 99, PER_KIND);
   const times: number[] = [];
   const decisions = { matched: 0, review: 0, new: 0 };
+  const cpuBefore = process.cpuUsage();
   for (const query of queries) {
     const started = performance.now();
     const { decision } = matchSubject(index, TENANT, query.subject, policy);
     times.push(performance.now() - started);
     decisions[decision.kind]++;
   }
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   const total = times.reduce((a, b) => a + b, 0);
   times.sort((a, b) => a - b);
 
@@ -61,8 +66,14 @@ function bench(size: number) {
       `rss ${mb(before.rss)} -> ${mb(after.rss)} (+${mb(after.rss - before.rss)})` +
       `${gc ? '' : ' (no --expose-gc: without a GC first)'}`,
   );
+  const perPatient = (bytes: number) => (bytes / size).toFixed(0);
+  console.log(
+    `  bytes/patient: heap ${perPatient(after.heapUsed - before.heapUsed)}, ` +
+      `rss ${perPatient(after.rss - before.rss)}`,
+  );
   console.log(
     `  ${queries.length} decisions: ${((queries.length / total) * 1000).toFixed(0)} decisions/s, ` +
+      `${((queries.length / cpuMs) * 1000).toFixed(0)} per CPU-second, ` +
       `p50 ${percentile(times, 50).toFixed(3)} ms, p99 ${percentile(times, 99).toFixed(3)} ms, ` +
       `max ${(times.at(-1) ?? 0).toFixed(3)} ms`,
   );

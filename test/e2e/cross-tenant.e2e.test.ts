@@ -120,7 +120,8 @@ describe("tenant isolation on every route: tenant B's credential and tenant A's 
       Object.entries(methods).map(([method, operation]) => ({ method, path, operation })),
     );
     // Open and ops routes serve no tenant's data.
-    const unscoped = ['/health', '/metrics', '/asyncapi.json'];
+    // Open to all: health, metrics, the event contract and the log's public signing key.
+    const unscoped = ['/health', '/metrics', '/asyncapi.json', '/log/public-key'];
     const guarded = routes.filter((r) => !unscoped.includes(r.path));
     expect(guarded.length).toBeGreaterThan(20);
     const fill = (path: string) =>

@@ -73,13 +73,33 @@ describe('what the dashboard and the alerts query is what docstream exposes', ()
     expect(body).toMatch(
       new RegExp(`^docstream_consumer_group_members\\{group="${prefix}\\.validate"\\} 0$`, 'm'),
     );
+    // Time behind per group and partition, beside the lag: an idle log is not behind.
+    expect(body).toMatch(
+      new RegExp(
+        `^docstream_consumer_time_behind_seconds\\{group="${prefix}\\.validate",topic="${prefix}\\.document\\.events",partition="0"\\} 0$`,
+        'm',
+      ),
+    );
+  });
+
+  it("reports whether each of the process's consumers runs, and their restarts", async () => {
+    const body = await scrape(system.url);
+    expect(body).toMatch(/^docstream_consumer_up\{consumer="projection-documents"\} 1$/m);
+    expect(body).toContain('# TYPE docstream_consumer_restarts_total counter');
+    const processors = await scrape(processorsOnly.url);
+    expect(processors).toMatch(/^docstream_consumer_up\{consumer="classify"\} 1$/m);
   });
 
   it('serves /health from a processors-only process for its probes', async () => {
     const response = await fetch(`${processorsOnly.url}/health`);
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { status: string; checks: Record<string, unknown> };
+    const body = (await response.json()) as {
+      status: string;
+      checks: Record<string, unknown>;
+      consumers: unknown;
+    };
     expect(body.status).toBe('ok');
     expect(Object.keys(body.checks)).toEqual(['kafka']);
+    expect(body.consumers).toEqual({ stopped: [], lagging: [] });
   });
 });

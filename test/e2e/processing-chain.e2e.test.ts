@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../infra/logger.ts';
+import { processorVersion } from '../../processors/versions.ts';
 import { TERMINAL_STATUSES } from '../../projections/documents/projection.ts';
 import { type System, startSystem } from '../../system/system.ts';
 import { textPdf } from '../fixtures/files.ts';
@@ -75,9 +76,9 @@ describe('the processing chain, through the API', () => {
     const steps = chain.map((e) => `${e.type} ${e.actor}`);
     expect(steps).toEqual([
       `DocumentUploaded key:${keyId}`,
-      'DocumentValidated validate@1.2.0',
-      'TextExtracted extract-text@1.1.0',
-      'DocumentClassified classify@1.0.0',
+      `DocumentValidated validate@${processorVersion('validate')}`,
+      `TextExtracted extract-text@${processorVersion('extract-text')}`,
+      `DocumentClassified classify@${processorVersion('classify')}`,
     ]);
     for (const [i, event] of chain.entries()) {
       if (i > 0) expect(event.causationId).toBe(chain[i - 1]?.eventId);

@@ -262,6 +262,24 @@ const EXAMPLES: { [T in EventType]: EventOfType<T> } = {
     },
     caused(),
   ),
+  LogDigest: documentEvent(
+    'LogDigest',
+    {
+      topic: 'docstream.document.events',
+      partition: 2,
+      // past 2^32: a long, not an int
+      firstOffset: 5_000_000_123,
+      lastOffset: 5_000_000_125,
+      recordCount: 2,
+      framing: 'docstream-log-frame/1',
+      previousDigest: Buffer.alloc(32, 1),
+      digest: Buffer.alloc(32, 2),
+      recordHashes: Buffer.alloc(64, 3),
+      keyId: '0123456789abcdef',
+      signature: Buffer.alloc(64, 4),
+    },
+    caused(),
+  ),
 };
 
 /** Paths of the record `value` that hold null, or an empty array: what the example leaves out. */

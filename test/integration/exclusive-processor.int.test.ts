@@ -40,6 +40,9 @@ describe('an exclusive processor with several replicas', () => {
           concurrency: 2,
           transactionTimeoutMs: 30_000,
           retry: { maxRetries: 1, baseMs: 10, maxMs: 50, maxHoldMs: 1000 },
+          restart: h.config.consumers.restart,
+          sessionTimeoutMs: h.config.consumers.sessionTimeoutMs,
+          heartbeatIntervalMs: h.config.consumers.heartbeatIntervalMs,
         },
       }),
     );

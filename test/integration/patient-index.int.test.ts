@@ -99,4 +99,35 @@ describe('patient index feed against the real patient log', () => {
       await feed.stop();
     }
   });
+
+  it('holds only the tenants it owns, and loads a tenant taken over before it answers', async () => {
+    const other = 'tenant-b';
+    const bea = randomUUID();
+    await harness.eventLog.append(
+      patientRegistered(
+        bea,
+        { documentId: randomUUID(), subject: subject('SOTO, BEA', '3003', '1990-05-05') },
+        { tenantId: other },
+      ),
+    );
+    let owned = new Set([TENANT]);
+    const owns = (tenantId: string) => owned.has(tenantId);
+    const index = createPatientIndex();
+    const feed = await startPatientIndexFeed(harness, index, owns);
+    try {
+      expect(index.size(TENANT)).toBeGreaterThan(0);
+      expect(index.size(other)).toBe(0);
+
+      owned = new Set([TENANT, other]);
+      await feed.reload(owns);
+      expect(index.get(other, bea)?.id).toBe(bea);
+
+      owned = new Set([other]);
+      index.retain(owns);
+      expect(index.size(TENANT)).toBe(0);
+      expect(index.get(other, bea)?.id).toBe(bea);
+    } finally {
+      await feed.stop();
+    }
+  });
 });

@@ -72,6 +72,9 @@ describe('processor runtime against Kafka and the registry', () => {
         concurrency: 4,
         transactionTimeoutMs: 30_000,
         retry: { maxRetries: 3, baseMs: 10, maxMs: 50, maxHoldMs: 60_000 },
+        restart: h.config.consumers.restart,
+        sessionTimeoutMs: h.config.consumers.sessionTimeoutMs,
+        heartbeatIntervalMs: h.config.consumers.heartbeatIntervalMs,
       },
     });
   });

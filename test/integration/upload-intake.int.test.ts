@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BlobStore, blobRef, createFileBlobStore } from '../../infra/blobs/blob-store.ts';
+import { type BlobStore, sealedBlobRef } from '../../infra/blobs/blob-store.ts';
 import { createEventProducer, createKafka } from '../../infra/kafka/client.ts';
 import { createEventLog } from '../../infra/kafka/event-log.ts';
 import { topicNames } from '../../infra/kafka/topics.ts';
@@ -15,10 +15,12 @@ describe('upload intake against Kafka, PostgreSQL and the blob store', () => {
 
   beforeAll(async () => {
     h = await createHarness();
-    blobs = createFileBlobStore(h.config.blobs.dir);
+    blobs = h.blobs;
   });
   afterAll(async () => h?.close());
 
+  const blobRef = (sha256: string) =>
+    sealedBlobRef(h.encryption.contentAddress('clinic-9', sha256));
   const stage = async (bytes: Buffer) => blobs.stage(Readable.from([bytes]), 1024 * 1024);
   const request = async (bytes: Buffer) => ({
     tenantId: 'clinic-9',

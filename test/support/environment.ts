@@ -40,6 +40,8 @@ export async function createTestEnvironment(
     TOPIC_PARTITIONS: '3',
     DATABASE_URL: withDatabase(url, database),
     DOCSTREAM_DATA_DIR: dataDir,
+    // Its own key store (in its own database), so its own key-encryption key.
+    KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     ...env,
   };
   const config = loadConfig({ ...process.env, ...vars });

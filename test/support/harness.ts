@@ -1,6 +1,8 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { type BlobStore, createFileBlobStore } from '../../infra/blobs/blob-store.ts';
+import type { Encryption } from '../../infra/crypto/encryption.ts';
+import { startKeyService } from '../../infra/crypto/service.ts';
 import { createEventProducer, createKafka } from '../../infra/kafka/client.ts';
 import { createEventLog, type EventLog } from '../../infra/kafka/event-log.ts';
 import {
@@ -33,6 +35,7 @@ export interface Harness extends TestEnvironment {
   topics: TopicNames;
   metrics: Metrics;
   blobs: BlobStore;
+  encryption: Encryption;
   close(): Promise<void>;
 }
 
@@ -46,6 +49,7 @@ export async function createHarness(
   const topics = topicNames(config.topics.prefix);
   await migrate(config.database, logger);
   const pool = createPool(config.database.url, 4);
+  const keyService = await startKeyService(config, pool);
   const kafka = createKafka(config, logger);
   const admin = kafka.admin();
   await admin.connect();
@@ -69,8 +73,10 @@ export async function createHarness(
     pool,
     topics,
     metrics: createMetrics(),
-    blobs: createFileBlobStore(config.blobs.dir),
+    blobs: createFileBlobStore(config.blobs.dir, keyService.encryption),
+    encryption: keyService.encryption,
     async close() {
+      await keyService.close();
       await producer.disconnect();
       await admin.disconnect();
       await pool.end();

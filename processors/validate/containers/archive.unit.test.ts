@@ -8,6 +8,7 @@ import { type BlobStore, createFileBlobStore } from '../../../infra/blobs/blob-s
 import { zipOf } from '../../../test/fixtures/archives.ts';
 import { textPdf } from '../../../test/fixtures/files.ts';
 import { documentUploaded } from '../../../test/support/events.ts';
+import { memoryEncryption } from '../../../test/support/memory-keys.ts';
 import { expandArchive } from './archive.ts';
 
 describe('an uploaded archive, decided', () => {
@@ -16,7 +17,7 @@ describe('an uploaded archive, decided', () => {
 
   beforeEach(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'docstream-archive-'));
-    blobs = createFileBlobStore(dir);
+    blobs = createFileBlobStore(dir, memoryEncryption());
   });
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -24,7 +25,7 @@ describe('an uploaded archive, decided', () => {
 
   const uploadedZip = async (bytes: Buffer, batchId: string | null = null) => {
     const staged = await blobs.stage(Readable.from([bytes]), Number.MAX_SAFE_INTEGER);
-    const { ref } = await blobs.commit(staged, 'tenant-a');
+    const { ref } = await blobs.commit(staged, 'tenant-a', 'zip-document');
     return documentUploaded({
       metadata: { tenantId: 'tenant-a' },
       data: {
@@ -49,7 +50,7 @@ describe('an uploaded archive, decided', () => {
       ]),
       batchId,
     );
-    const drafts = await expandArchive(event, { blobs, newId: randomUUID });
+    const drafts = await expandArchive(event, { blobs });
     expect(drafts.map((d) => d.type)).toEqual(['DocumentUploaded', 'ArchiveExpanded']);
     const [child, summary] = drafts;
     if (child?.type !== 'DocumentUploaded' || summary?.type !== 'ArchiveExpanded') {
@@ -79,7 +80,7 @@ describe('an uploaded archive, decided', () => {
 
   it('rejects an archive that cannot be read', async () => {
     const event = await uploadedZip(Buffer.from('PK\u0003\u0004 truncated'));
-    const drafts = await expandArchive(event, { blobs, newId: randomUUID });
+    const drafts = await expandArchive(event, { blobs });
     expect(drafts).toEqual([
       {
         type: 'DocumentRejected',

@@ -126,7 +126,7 @@ export async function expandContainer(
       ctx.reject(
         entry.entryPath,
         'UNSUPPORTED_MEDIA_TYPE',
-        'the entry is not a PDF, PNG, JPEG, TIFF, plain text, zip or e-mail file',
+        'the entry is not a PDF, PNG, JPEG, TIFF, Word (.docx), plain text, zip or e-mail file',
       );
       return false;
     }

@@ -12,6 +12,7 @@ import {
   zipOf,
 } from '../../../test/fixtures/archives.ts';
 import { textPdf } from '../../../test/fixtures/files.ts';
+import { memoryEncryption } from '../../../test/support/memory-keys.ts';
 import { type Expansion, expandContainer } from './expand.ts';
 import { type ArchiveLimits, DEFAULT_ARCHIVE_LIMITS } from './limits.ts';
 
@@ -24,7 +25,7 @@ describe('opening zips and e-mails within limits', () => {
 
   beforeEach(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'docstream-containers-'));
-    blobs = createFileBlobStore(dir);
+    blobs = createFileBlobStore(dir, memoryEncryption());
   });
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });

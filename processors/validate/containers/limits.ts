@@ -32,6 +32,8 @@ export const ENTRY_REJECTION_REASONS = [
   'ARCHIVE_LIMIT_EXCEEDED',
   'UNSUPPORTED_MEDIA_TYPE',
   'EMPTY_FILE',
+  // The child would take the tenant past one of its quotas, as an upload of it would.
+  'QUOTA_EXCEEDED',
 ] as const;
 export type EntryRejectionReason = (typeof ENTRY_REJECTION_REASONS)[number];
 

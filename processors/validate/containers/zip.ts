@@ -73,7 +73,8 @@ export async function expandZip(
   }
 }
 
-function nextEntry(zip: ZipFile): Promise<Entry | null> {
+/** The zip's next entry, or null at its end: yauzl's events as one promise per entry. */
+export function nextEntry(zip: ZipFile): Promise<Entry | null> {
   return new Promise((resolve, reject) => {
     const done = () => {
       zip.off('entry', onEntry);

@@ -1,0 +1,168 @@
+import type { Admin, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { createEventProducer } from '../../infra/kafka/client.ts';
+import { type ConsumerRun, NO_KAFKAJS_RESTART } from '../../infra/kafka/supervise.ts';
+import type { Logger } from '../../infra/logger.ts';
+
+/**
+ * How quickly the group notices a replica gone and gives its partitions to the others: a member
+ * that has not heartbeat for SESSION_TIMEOUT_MS is dropped (6 s is the broker's least by default).
+ */
+export const SESSION_TIMEOUT_MS = 6000;
+const HEARTBEAT_INTERVAL_MS = 1000;
+const CHUNK = 64;
+
+export interface OwnedPartition {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+export interface OwnedPartitionsOptions {
+  kafka: Kafka;
+  groupId: string;
+  topics: readonly string[];
+  logger: Logger;
+  transactionTimeoutMs: number;
+  /**
+   * Called when the group hands this member partitions it did not hold, after the previous
+   * owner's producer has been fenced: what it committed is in the logs, what it had open is
+   * aborted. Decisions on those partitions wait until it resolves.
+   */
+  onAssigned?(gained: readonly OwnedPartition[], owned: readonly OwnedPartition[]): Promise<void>;
+  /** Called when partitions went to other members, with those this member still owns. */
+  onRevoked?(owned: readonly OwnedPartition[]): void;
+  /**
+   * Decides a chunk of one partition and commits it, with the consumed offset, through the
+   * partition's own transactional producer. Throws to have the chunk consumed again.
+   */
+  handleChunk(chunk: readonly KafkaMessage[], context: ChunkContext): Promise<void>;
+}
+
+export interface ChunkContext {
+  readonly producer: Producer;
+  /** Where the chunk came from, and the offset after its last message. */
+  readonly at: OwnedPartition & { readonly next: string };
+  heartbeat(): Promise<void>;
+  /** For a chunk that emits nothing: commits its offset without a transaction. */
+  commitOffsetOnly(): Promise<void>;
+}
+
+const keyOf = (p: OwnedPartition) => `${p.topic}\u0000${p.partition}`;
+
+/**
+ * A consumer group whose members each own some partitions outright. Every partition has its own
+ * transactional id (`<group>.<topic>.<partition>`), so the member that takes a partition over
+ * fences whoever held it before, even one that is alive but late (a long pause, a lost network):
+ * the old owner's open transaction is aborted and it can commit nothing more. The new owner then
+ * reads the committed offset again and skips what the old owner finished after the group had
+ * told it where to start.
+ */
+export async function startOwnedPartitions(options: OwnedPartitionsOptions): Promise<ConsumerRun> {
+  const { kafka, groupId, logger: log } = options;
+  const admin: Admin = kafka.admin();
+  const consumer: Consumer = kafka.consumer({
+    groupId,
+    readUncommitted: false,
+    sessionTimeout: SESSION_TIMEOUT_MS,
+    heartbeatInterval: HEARTBEAT_INTERVAL_MS,
+    maxWaitTimeInMs: 1000,
+    ...NO_KAFKAJS_RESTART,
+  });
+  const producers = new Map<string, Producer>();
+  /** Per owned partition: fencing and the caller's preparation, then where to resume. */
+  const ready = new Map<string, Promise<bigint>>();
+  let owned: OwnedPartition[] = [];
+
+  const committedOffset = async (p: OwnedPartition) => {
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [p.topic] });
+    const found = offsets?.partitions.find((o) => o.partition === p.partition);
+    return found && BigInt(found.offset) >= 0n ? BigInt(found.offset) : 0n;
+  };
+  const fence = async (p: OwnedPartition) => {
+    await producers.get(keyOf(p))?.disconnect();
+    const producer = createEventProducer(kafka, {
+      transactionalId: `${groupId}.${p.topic}.${p.partition}`,
+      transactionTimeout: options.transactionTimeoutMs,
+    });
+    // Connecting a transactional producer registers its id: the previous holder is fenced.
+    await producer.connect();
+    producers.set(keyOf(p), producer);
+  };
+  const assign = (assignment: Record<string, number[]>) => {
+    const now = Object.entries(assignment).flatMap(([topic, partitions]) =>
+      partitions.map((partition) => ({ topic, partition })),
+    );
+    const held = new Set(owned.map(keyOf));
+    const gained = now.filter((p) => !held.has(keyOf(p)));
+    const lost = owned.filter((p) => !now.some((n) => keyOf(n) === keyOf(p)));
+    owned = now;
+    for (const p of lost) ready.delete(keyOf(p));
+    if (lost.length > 0) options.onRevoked?.(now);
+    if (gained.length > 0) prepare(gained);
+  };
+  const prepare = (gained: OwnedPartition[]) => {
+    log.info({ gained: gained.map((p) => `${p.topic}:${p.partition}`) }, 'partitions owned');
+    const prepared = (async () => {
+      await Promise.all(gained.map(fence));
+      await options.onAssigned?.(gained, owned);
+    })();
+    for (const p of gained) {
+      const resumeFrom = prepared.then(() => committedOffset(p));
+      // A failed preparation is tried again by the partition's next batch.
+      resumeFrom.catch(() => ready.delete(keyOf(p)));
+      ready.set(keyOf(p), resumeFrom);
+    }
+  };
+
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => assign(payload.memberAssignment));
+  await admin.connect();
+  await consumer.connect();
+  await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: 1,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      const at = { topic: batch.topic, partition: batch.partition };
+      if (!ready.has(keyOf(at))) prepare([at]);
+      // Loading a large tenant outlasts the session timeout: keep telling the group we are alive.
+      const beating = setInterval(() => void heartbeat().catch(() => {}), HEARTBEAT_INTERVAL_MS);
+      const resumeFrom = await (ready.get(keyOf(at)) as Promise<bigint>).finally(() =>
+        clearInterval(beating),
+      );
+      const producer = producers.get(keyOf(at)) as Producer;
+      const messages = batch.messages.filter((m) => BigInt(m.offset) >= resumeFrom);
+      for (let start = 0; start < messages.length; start += CHUNK) {
+        if (!isRunning() || isStale()) return;
+        const chunk = messages.slice(start, start + CHUNK);
+        const last = chunk.at(-1) as KafkaMessage;
+        const next = String(BigInt(last.offset) + 1n);
+        try {
+          const position = { ...at, offset: next };
+          await options.handleChunk(chunk, {
+            producer,
+            at: { ...at, next },
+            heartbeat,
+            commitOffsetOnly: () => consumer.commitOffsets([position]),
+          });
+        } catch (error) {
+          // A fenced or broken producer is not used again: the next batch prepares afresh.
+          ready.delete(keyOf(at));
+          throw error;
+        }
+        resolveOffset(last.offset);
+        await heartbeat();
+      }
+      if (messages.length === 0 && batch.messages.length > 0) {
+        resolveOffset((batch.messages.at(-1) as KafkaMessage).offset);
+      }
+    },
+  });
+  return {
+    consumer,
+    async stop() {
+      await consumer.disconnect();
+      await Promise.all([...producers.values()].map((p) => p.disconnect()));
+      await admin.disconnect();
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import type { DomainEvent, LogPosition } from '../../schemas/events.ts';
+import { defineProjection, type SqlStatement, sql } from '../runtime/projection.ts';
+
+/** One row: `event`, at `position`, names `patientId` (and `relatedId`, a patient or document). */
+function names(
+  event: DomainEvent,
+  position: LogPosition,
+  patientId: string,
+  relatedId: string | null,
+): SqlStatement {
+  const { tenantId, eventId, occurredAt } = event.metadata;
+  return sql(
+    `INSERT INTO patient_timeline (tenant_id, patient_id, event_id, event_type, related_id, topic,
+       partition, "offset", occurred_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (tenant_id, patient_id, event_id) DO NOTHING`,
+    tenantId,
+    patientId,
+    eventId,
+    event.type,
+    relatedId,
+    position.topic,
+    position.partition,
+    position.offset,
+    new Date(occurredAt),
+  );
+}
+
+/**
+ * Where every event that names a patient sits in the log, under each patient it names: what an
+ * as-of read of a patient, or of a document's patient, fetches from the log to fold.
+ */
+export const patientTimelineProjection = defineProjection({
+  name: 'patient-timeline',
+  handlers: {
+    PatientRegistered: (event, position) => [
+      names(event, position, event.metadata.aggregateId, null),
+    ],
+    PatientRecordLinked: (event, position) => [
+      names(event, position, event.metadata.aggregateId, null),
+    ],
+    PatientsMerged: (event, position) => [
+      names(event, position, event.metadata.aggregateId, event.data.mergedId),
+      names(event, position, event.data.mergedId, event.metadata.aggregateId),
+    ],
+    PatientMatched: (event, position) => [
+      names(event, position, event.data.patientId, event.metadata.aggregateId),
+    ],
+    ReviewResolved: (event, position) =>
+      event.data.patientId
+        ? [names(event, position, event.data.patientId, event.metadata.aggregateId)]
+        : [],
+  },
+});

@@ -1,0 +1,112 @@
+// A closed-loop HTTP load: `connections` loops, each sending the next request when the last
+// answered, for `seconds` or until stopped. It runs on a worker thread, so the load's own work
+// never sits on the event loop of the server it measures when both share a process.
+import { Worker } from 'node:worker_threads';
+
+export interface LoadFigures {
+  'requests/s': number;
+  'p50 ms': number;
+  'p99 ms': number;
+  'max ms': number;
+  failures: number;
+}
+
+export interface LoadOptions {
+  url: string;
+  headers?: Record<string, string>;
+  seconds: number;
+  connections: number;
+}
+
+export interface RunningLoad {
+  /** Ends the load early; `done` then resolves with what it measured until then. */
+  stop(): void;
+  done: Promise<LoadFigures>;
+}
+
+// Plain JavaScript, evaluated by the worker: no loader needed there.
+const WORKER = `
+const { workerData, parentPort } = require('node:worker_threads');
+const { url, headers, seconds, connections, stop } = workerData;
+const latencies = [];
+let failures = 0;
+const started = performance.now();
+const deadline = started + seconds * 1000;
+const going = () => performance.now() < deadline && Atomics.load(stop, 0) === 0;
+Promise.all(Array.from({ length: connections }, async () => {
+  while (going()) {
+    const sent = performance.now();
+    try {
+      const response = await fetch(url, { headers });
+      await response.arrayBuffer();
+      if (response.status !== 200) failures++;
+    } catch { failures++; }
+    latencies.push(performance.now() - sent);
+  }
+})).then(() => parentPort.postMessage({ latencies, failures, ms: performance.now() - started }));
+`;
+
+export function startLoad(options: LoadOptions): RunningLoad {
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(WORKER, {
+    eval: true,
+    workerData: { headers: {}, ...options, stop },
+  });
+  const done = new Promise<LoadFigures>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('message', (result: { latencies: number[]; failures: number; ms: number }) => {
+      void worker.terminate();
+      resolve(figures(result.latencies, result.failures, result.ms / 1000));
+    });
+  });
+  return { stop: () => Atomics.store(stop, 0, 1), done };
+}
+
+export const runLoad = (options: LoadOptions) => startLoad(options).done;
+
+export function figures(latencies: number[], failures: number, seconds: number): LoadFigures {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return {
+    'requests/s': Math.round(sorted.length / seconds),
+    'p50 ms': quantile(sorted, 0.5),
+    'p99 ms': quantile(sorted, 0.99),
+    'max ms': quantile(sorted, 1),
+    failures,
+  };
+}
+
+const quantile = (sorted: number[], q: number) =>
+  Number((sorted[Math.floor(q * (sorted.length - 1))] ?? 0).toFixed(1));
+
+// The upload's own work (a large body written to the socket) stays off the server's thread too.
+const UPLOADER = `
+const { workerData, parentPort } = require('node:worker_threads');
+const { url, headers, bytes, fileName } = workerData;
+const form = new FormData();
+form.append('file', new Blob([bytes]), fileName);
+fetch(url, { method: 'POST', headers, body: form })
+  .then(async (response) => parentPort.postMessage({ status: response.status, body: await response.json() }))
+  .catch((error) => parentPort.postMessage({ status: 0, body: { message: String(error) } }));
+`;
+
+/** POSTs `bytes` as the multipart `file` from a worker thread; resolves with the answer. */
+export function uploadFromWorker(options: {
+  url: string;
+  headers: Record<string, string>;
+  bytes: Buffer;
+  fileName: string;
+}): Promise<{ status: number; body: Record<string, unknown> }> {
+  const bytes = new Uint8Array(options.bytes);
+  const worker = new Worker(UPLOADER, {
+    eval: true,
+    workerData: { ...options, bytes },
+    transferList: [bytes.buffer],
+  });
+  return new Promise((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('message', (answer) => {
+      void worker.terminate();
+      resolve(answer);
+    });
+  });
+}
