@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -17,10 +16,13 @@ import type { Metrics } from '../infra/metrics.ts';
 import type { Pool, TenantDatabase } from '../infra/postgres.ts';
 import type { RecordRead } from '../producers/audit/read-audit.ts';
 import type { BatchWriteSide } from '../producers/batches/write-side.ts';
+import type { Erasure } from '../producers/erasure/erase.ts';
 import type { MergePatients } from '../producers/patients/merge.ts';
 import type { QuotaGuard } from '../producers/quotas/guard.ts';
 import type { QuotaStore } from '../producers/quotas/store.ts';
 import type { RequestReprocess } from '../producers/reprocess/request.ts';
+import type { RetentionStore } from '../producers/retention/store.ts';
+import type { Trash } from '../producers/retention/trash.ts';
 import type { ResolveReview } from '../producers/review/resolve.ts';
 import type { UploadIntake } from '../producers/upload/intake.ts';
 import { auditPlugin } from './audit/plugin.ts';
@@ -31,17 +33,21 @@ import { asyncApiRoutes } from './routes/asyncapi.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { batchRoutes } from './routes/batches.ts';
 import { documentRoutes } from './routes/documents.ts';
+import { erasureRoutes } from './routes/erasure.ts';
 import { fhirRoutes } from './routes/fhir.ts';
 import { type ConsumerReport, type HealthCheck, healthRoutes } from './routes/health.ts';
 import { type LogPublicKey, logPublicKeyRoutes } from './routes/log-public-key.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { type PageDrawer, pageImageRoutes } from './routes/page-images.ts';
 import { patientRoutes } from './routes/patients.ts';
+import { retentionRoutes } from './routes/retention.ts';
 import { reviewRoutes } from './routes/reviews.ts';
 import { textRoutes } from './routes/text.ts';
+import { trashRoutes } from './routes/trash.ts';
 import { usageRoutes } from './routes/usage.ts';
 import { webAppRoutes } from './routes/web-app.ts';
 import { type WebhookRoutesOptions, webhookRoutes } from './routes/webhooks.ts';
+import { securityHeaders } from './security-headers.ts';
 
 export interface ApiDeps {
   config: Config;
@@ -60,9 +66,14 @@ export interface ApiDeps {
   requestReprocess: RequestReprocess;
   resolveReview: ResolveReview;
   mergePatients: MergePatients;
+  /** Erasure by crypto-shredding, of a document or a patient. */
+  erasure: Erasure;
   batches: BatchWriteSide;
   /** Tenants' quotas as admins set them, and the check of a command against them. */
   quotas: QuotaStore;
+  /** Tenants' retention policies as admins set them, and the trash of deleted documents. */
+  retention: RetentionStore;
+  trash: Trash;
   quotaGuard: QuotaGuard;
   health: HealthCheck[];
   /** The circuit breakers of the processors running in this process, shown by /health. */
@@ -111,7 +122,7 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   });
 
   await app.register(errorHandler);
-  await app.register(helmet, { global: true });
+  await app.register(securityHeaders);
   await app.register(authPlugin, {
     ...deps.auth,
     opsOpenOnLoopback: deps.config.http.opsOpenOnLoopback,
@@ -177,6 +188,7 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
     asOf: { readEvents: deps.readEvents },
     now: Date.now,
   });
+  await app.register(erasureRoutes, { erasure: deps.erasure });
   await app.register(textRoutes, { db, awaitReadModel });
   await app.register(pageImageRoutes, { db, blobs, pages: deps.pages, awaitReadModel });
   await app.register(patientRoutes, {
@@ -205,6 +217,17 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
     checkQuota: deps.quotaGuard.checkUpload,
   });
   await app.register(usageRoutes, { db, quotas: deps.quotas, awaitReadModel, now: Date.now });
+  await app.register(trashRoutes, {
+    trash: deps.trash,
+    db,
+    awaitReadModel,
+    trashDelayHoursOf: async (tenantId) =>
+      (await deps.retention.get(tenantId)).trashDelayHours ?? deps.config.retention.trashDelayHours,
+  });
+  await app.register(retentionRoutes, {
+    retention: deps.retention,
+    defaultTrashDelayHours: deps.config.retention.trashDelayHours,
+  });
   await app.register(auditRoutes, { db });
   await app.register(fhirRoutes, { db, prefix: '/fhir' });
   await app.register(webAppRoutes, {

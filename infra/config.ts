@@ -69,6 +69,9 @@ const EnvSchema = Type.Object({
   PROCESSOR_INSTANCE_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' })),
   PROCESSORS_OPS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
   PROCESSOR_CONCURRENCY: Type.Integer({ default: 4, minimum: 1, maximum: 64 }),
+  PROCESSOR_CHUNK_MAX_MESSAGES: Type.Integer({ default: 500, minimum: 1, maximum: 10_000 }),
+  PROCESSOR_CHUNK_MAX_MS: Type.Integer({ default: 250, minimum: 0 }),
+  PROCESSOR_PARTITIONS_CONCURRENTLY: Type.Integer({ default: 3, minimum: 1, maximum: 64 }),
   PROCESSOR_MAX_RETRIES: Type.Integer({ default: 4, minimum: 0, maximum: 20 }),
   PROCESSOR_RETRY_BASE_MS: Type.Integer({ default: 200, minimum: 0 }),
   PROCESSOR_RETRY_MAX_MS: Type.Integer({ default: 10_000, minimum: 0 }),
@@ -109,6 +112,10 @@ const EnvSchema = Type.Object({
   WEBHOOK_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100, maximum: 120_000 }),
   WEBHOOK_CONCURRENCY: Type.Integer({ default: 16, minimum: 1, maximum: 256 }),
   WEBHOOK_POLL_MS: Type.Integer({ default: 500, minimum: 10 }),
+  RETENTION: Type.Boolean({ default: true }),
+  RETENTION_INTERVAL_MS: Type.Integer({ default: 60_000, minimum: 50 }),
+  RETENTION_TRASH_DELAY_HOURS: Type.Number({ default: 720, minimum: 0 }),
+  RETENTION_MAX_ERASURES_PER_PASS: Type.Integer({ default: 100, minimum: 1, maximum: 10_000 }),
   LOG_DIGEST: Type.Boolean({ default: true }),
   LOG_DIGEST_EVERY_RECORDS: Type.Integer({ default: 1000, minimum: 1, maximum: 10_000 }),
   LOG_DIGEST_INTERVAL_MS: Type.Integer({ default: 60_000, minimum: 50 }),
@@ -198,6 +205,10 @@ export interface Config {
     /** A processors-only process serves /health and /metrics on it (on HOST) when set. */
     opsPort: number | undefined;
     concurrency: number;
+    /** Messages, and time deciding them, one Kafka transaction takes at most. */
+    chunk: { maxMessages: number; maxMs: number };
+    /** Partitions each processor decides side by side, each with a transactional producer. */
+    partitionsConcurrently: number;
     maxRetries: number;
     retryBaseMs: number;
     retryMaxMs: number;
@@ -255,6 +266,17 @@ export interface Config {
    * wait, or once the oldest has waited `intervalMs`. The signing key is `signingKey.pem`, else the
    * file; `createIfMissing` only for the default file in the data directory.
    */
+  /**
+   * Tenants' retention policies, applied every `intervalMs` by one process at a time: at most
+   * `maxErasuresPerPass` documents erased per pass. A deleted document stays in the trash for the
+   * tenant's delay, else `trashDelayHours`.
+   */
+  retention: {
+    enabled: boolean;
+    intervalMs: number;
+    trashDelayHours: number;
+    maxErasuresPerPass: number;
+  };
   logDigest: {
     enabled: boolean;
     everyRecords: number;
@@ -367,6 +389,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       instanceId: raw.PROCESSOR_INSTANCE_ID ?? `${os.hostname()}-${process.pid}`,
       opsPort: raw.PROCESSORS_OPS_PORT,
       concurrency: raw.PROCESSOR_CONCURRENCY,
+      chunk: { maxMessages: raw.PROCESSOR_CHUNK_MAX_MESSAGES, maxMs: raw.PROCESSOR_CHUNK_MAX_MS },
+      partitionsConcurrently: raw.PROCESSOR_PARTITIONS_CONCURRENTLY,
       maxRetries: raw.PROCESSOR_MAX_RETRIES,
       retryBaseMs: raw.PROCESSOR_RETRY_BASE_MS,
       retryMaxMs: raw.PROCESSOR_RETRY_MAX_MS,
@@ -417,6 +441,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       timeoutMs: raw.WEBHOOK_TIMEOUT_MS,
       concurrency: raw.WEBHOOK_CONCURRENCY,
       pollMs: raw.WEBHOOK_POLL_MS,
+    },
+    retention: {
+      enabled: raw.RETENTION,
+      intervalMs: raw.RETENTION_INTERVAL_MS,
+      trashDelayHours: raw.RETENTION_TRASH_DELAY_HOURS,
+      maxErasuresPerPass: raw.RETENTION_MAX_ERASURES_PER_PASS,
     },
     logDigest: {
       enabled: raw.LOG_DIGEST,

@@ -70,6 +70,10 @@ export function createPool(url: string, max = 10): pg.Pool {
   // An idle connection the server closed (a restart, a terminated backend) is dropped by the
   // pool and the next query opens another; unheard, the error would end the process.
   pool.on('error', () => {});
+  // The pool hears only idle connections: one checked out between two queries (a transaction
+  // waiting on Kafka, a held session) would end the process too. Its next query fails instead, and
+  // the pool drops it on release, as it is no longer queryable.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 

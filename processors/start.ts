@@ -97,6 +97,8 @@ export async function startProcessors(
       settings: {
         instanceId: settings.instanceId,
         concurrency: settings.concurrency,
+        chunk: settings.chunk,
+        partitionsConcurrently: settings.partitionsConcurrently,
         transactionTimeoutMs: settings.transactionTimeoutMs,
         restart: config.consumers.restart,
         sessionTimeoutMs: config.consumers.sessionTimeoutMs,

@@ -25,13 +25,18 @@ export const EVENT_CATALOG: Record<EventType, { aggregate: AggregateKind }> = {
   PatientMatched: { aggregate: 'document' },
   PatientMatchReviewRequired: { aggregate: 'document' },
   ReviewResolved: { aggregate: 'document' },
+  DocumentTrashed: { aggregate: 'document' },
+  DocumentRestored: { aggregate: 'document' },
+  DocumentErased: { aggregate: 'document' },
   PatientRegistered: { aggregate: 'patient' },
   PatientRecordLinked: { aggregate: 'patient' },
   PatientsMerged: { aggregate: 'patient' },
+  PatientErased: { aggregate: 'patient' },
   BatchOpened: { aggregate: 'batch' },
   BatchClosed: { aggregate: 'batch' },
   BatchCompleted: { aggregate: 'batch' },
   PatientDataRead: { aggregate: 'audit' },
+  RetentionPolicyChanged: { aggregate: 'audit' },
   LogDigest: { aggregate: 'digest' },
 };
 
@@ -44,6 +49,7 @@ export const SHARED_RECORDS = [
   'Span',
   'PatientSubject',
   'MatchCandidate',
+  'SealedPart',
 ] as const;
 
 export interface AvroField {
@@ -58,6 +64,11 @@ export interface AvroField {
    * does not check it.
    */
   tsLiterals?: string[];
+  /**
+   * Patient data: on the wire the field is blank and its value travels sealed in the event's
+   * `sealed` parts (infra/crypto/sealed-events.ts). Avro and the generated types ignore it.
+   */
+  sealed?: boolean;
 }
 
 export interface AvroRecordSchema {

@@ -9,7 +9,7 @@ import {
   fullName,
   NAMESPACE,
 } from './catalog.ts';
-import type { DomainEvent, EventType } from './events.ts';
+import type { DomainEvent, EventType, SealedPart } from './events.ts';
 
 /** A message that can never be decoded by this build: it belongs in a dead-letter topic. */
 export class UndecodableEventError extends Error {
@@ -23,6 +23,20 @@ export class UndecodableEventError extends Error {
 export interface EventCodec {
   encode(event: DomainEvent): Promise<Buffer>;
   decode(message: Buffer): Promise<DomainEvent>;
+}
+
+/**
+ * Seals the patient data of an event as it is encoded and opens it as it is decoded (see
+ * infra/crypto/sealing-codec.ts): the domain event is the same either side, only the wire differs.
+ */
+export interface FieldSealer {
+  /** The data as it goes on the wire, its sealed fields blank, and the parts that hold them. */
+  seal(event: DomainEvent): Promise<{ data: unknown; sealed: SealedPart[] }>;
+  /**
+   * The event with what its parts hold put back; throws UndecodableEventError for a part that
+   * is not what was sealed. A part whose key was destroyed leaves its fields blank.
+   */
+  open(event: DomainEvent, sealed: readonly SealedPart[]): Promise<DomainEvent>;
 }
 
 /** TopicRecordNameStrategy: `<topic>-<record full name>`. */
@@ -87,13 +101,22 @@ export async function registerEventSchemas(
 
 const typeByFullName = new Map(EVENT_TYPES.map((t) => [fullName(t), t]));
 
-/** Encodes with this build's writer schemas; decodes any registered version into them. */
+/**
+ * Encodes with this build's writer schemas; decodes any registered version into them. With a
+ * sealer, the fields schemas mark `sealed` are sealed on the way out and opened on the way in;
+ * without one they are written in clear, and sealed ones read back blank.
+ */
 export function createEventCodec(
   registry: SchemaRegistry,
   schemaIds: ReadonlyMap<EventType, number>,
+  sealer?: FieldSealer,
 ): EventCodec {
+  const schemas = new Map(EVENT_TYPES.map((t) => [t, eventSchema(t)]));
   const readers = new Map(
-    EVENT_TYPES.map((t) => [t, avro.Type.forSchema(eventSchema(t) as never)]),
+    EVENT_TYPES.map((t) => [t, avro.Type.forSchema(schemas.get(t) as never)]),
+  );
+  const withParts = new Set(
+    EVENT_TYPES.filter((t) => schemas.get(t)?.fields.some((f) => f.name === 'sealed')),
   );
   const resolvers = new Map<
     number,
@@ -127,7 +150,10 @@ export function createEventCodec(
       const id = schemaIds.get(event.type);
       if (id === undefined) throw new Error(`no registered schema for ${event.type}`);
       const { type, metadata, data } = event;
-      return registry.encode(id, { envelope: { ...metadata, type }, data });
+      const envelope = { ...metadata, type };
+      if (!withParts.has(type)) return registry.encode(id, { envelope, data });
+      if (!sealer) return registry.encode(id, { envelope, data, sealed: [] });
+      return registry.encode(id, { envelope, ...(await sealer.seal(event)) });
     },
 
     async decode(message) {
@@ -135,7 +161,11 @@ export function createEventCodec(
         throw new UndecodableEventError('not in Confluent wire format');
       }
       const { type, reader, resolver } = await resolverFor(message.readInt32BE(1));
-      let record: { envelope: { type: string } & DomainEvent['metadata']; data: unknown };
+      let record: {
+        envelope: { type: string } & DomainEvent['metadata'];
+        data: unknown;
+        sealed?: SealedPart[];
+      };
       try {
         record = reader.fromBuffer(message.subarray(5), resolver);
       } catch (cause) {
@@ -145,7 +175,9 @@ export function createEventCodec(
       if (envelopeType !== type) {
         throw new UndecodableEventError(`envelope type ${envelopeType} in a ${type} record`);
       }
-      return { type, metadata, data: record.data } as DomainEvent;
+      const event = { type, metadata, data: record.data } as DomainEvent;
+      if (!sealer || !record.sealed?.length) return event;
+      return sealer.open(event, record.sealed);
     },
   };
 }

@@ -4,9 +4,12 @@ import type {
   BatchCompletedData,
   BatchOpenedData,
   DocumentClassifiedData,
+  DocumentErasedData,
   DocumentProcessingFailedData,
   DocumentRejectedData,
   DocumentReprocessRequestedData,
+  DocumentRestoredData,
+  DocumentTrashedData,
   DocumentTypeHint,
   DocumentUploadedData,
   DocumentValidatedData,
@@ -15,12 +18,14 @@ import type {
   ExtractedPage,
   LogDigestData,
   PatientDataReadData,
+  PatientErasedData,
   PatientMatchedData,
   PatientMatchReviewRequiredData,
   PatientRecordLinkedData,
   PatientRegisteredData,
   PatientsMergedData,
   QualityAssessedData,
+  RetentionPolicyChangedData,
   ReviewResolvedData,
   TextExtractedData,
 } from './generated/events.ts';
@@ -66,11 +71,21 @@ export type ReviewResolved = Event<'ReviewResolved', ReviewResolvedData>;
 export type PatientRegistered = Event<'PatientRegistered', PatientRegisteredData>;
 export type PatientRecordLinked = Event<'PatientRecordLinked', PatientRecordLinkedData>;
 export type PatientsMerged = Event<'PatientsMerged', PatientsMergedData>;
+/** A patient was erased (crypto-shredded): ids, who and why, no patient data. */
+export type PatientErased = Event<'PatientErased', PatientErasedData>;
+/** A document was erased (crypto-shredded): ids, who and why, no patient data. */
+export type DocumentErased = Event<'DocumentErased', DocumentErasedData>;
+/** A document was deleted into the trash, restorable until retention erases it. */
+export type DocumentTrashed = Event<'DocumentTrashed', DocumentTrashedData>;
+/** A deleted document was taken back out of the trash. */
+export type DocumentRestored = Event<'DocumentRestored', DocumentRestoredData>;
 export type BatchOpened = Event<'BatchOpened', BatchOpenedData>;
 export type BatchClosed = Event<'BatchClosed', BatchClosedData>;
 export type BatchCompleted = Event<'BatchCompleted', BatchCompletedData>;
 /** Who read which patient data, on the audit log, keyed by the tenant. */
 export type PatientDataRead = Event<'PatientDataRead', PatientDataReadData>;
+/** An admin changed the tenant's retention policy, on the audit log. */
+export type RetentionPolicyChanged = Event<'RetentionPolicyChanged', RetentionPolicyChangedData>;
 /** A signed link of one partition's digest chain, on the digest log. */
 export type LogDigest = Event<'LogDigest', LogDigestData>;
 
@@ -87,10 +102,13 @@ export type DocumentEvent =
   | QualityAssessed
   | PatientMatched
   | PatientMatchReviewRequired
-  | ReviewResolved;
-export type PatientEvent = PatientRegistered | PatientRecordLinked | PatientsMerged;
+  | ReviewResolved
+  | DocumentTrashed
+  | DocumentRestored
+  | DocumentErased;
+export type PatientEvent = PatientRegistered | PatientRecordLinked | PatientsMerged | PatientErased;
 export type BatchEvent = BatchOpened | BatchClosed | BatchCompleted;
-export type AuditEvent = PatientDataRead;
+export type AuditEvent = PatientDataRead | RetentionPolicyChanged;
 export type DigestEvent = LogDigest;
 export type DomainEvent = DocumentEvent | PatientEvent | BatchEvent | AuditEvent | DigestEvent;
 export type EventType = DomainEvent['type'];

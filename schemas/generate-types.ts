@@ -65,7 +65,8 @@ function forGenerator(node: AvroNode): AvroNode {
     const record = rest as unknown as AvroRecordSchema;
     return {
       ...record,
-      fields: record.fields.map(({ tsLiterals, ...field }) => ({
+      // `sealed` says how a field travels, not what it holds: the domain type is the same.
+      fields: record.fields.map(({ tsLiterals, sealed: _sealed, ...field }) => ({
         ...field,
         type: narrowed(forGenerator(field.type), tsLiterals, record.name, field.name),
       })),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { createFileBlobStore } from '../infra/blobs/blob-store.ts';
 import { loadConfig } from '../infra/config.ts';
+import { createSealingCodec } from '../infra/crypto/sealing-codec.ts';
 import { type KeyService, startKeyService } from '../infra/crypto/service.ts';
 import { createKafka } from '../infra/kafka/client.ts';
 import { measureReadRate } from '../infra/kafka/read-rate.ts';
@@ -16,7 +17,7 @@ import {
   tableLines,
 } from '../projections/runtime/rebuild-report.ts';
 import { subscribedTopics } from '../projections/runtime/runner.ts';
-import { createEventCodec, createSchemaRegistry } from '../schemas/codec.ts';
+import { createSchemaRegistry } from '../schemas/codec.ts';
 
 // `npm run rebuild -- <read model|all> [--require-equal]`, while docstream runs: folds the read
 // model(s) from offset 0 into a shadow schema, catches up with the live projection, compares
@@ -51,20 +52,19 @@ const kafka = createKafka(config, logger);
 const admin = kafka.admin();
 const pool = createPool(config.database.url, 4);
 const registry = createSchemaRegistry(config.registry.url, config.registry.auth);
-// Decoding only: the schemas are found by the ids the messages carry.
-const codec = createEventCodec(registry, new Map());
 const print = (lines: string[]) => process.stdout.write(`${lines.join('\n')}\n`);
 
 let keyService: KeyService | undefined;
 try {
   await admin.connect();
-  // The text projection reads extracted text from the blob store, which is sealed.
+  // Events' patient data and the blob store (extracted text) are sealed.
   keyService = await startKeyService(config, pool);
   const deps = {
     kafka,
     admin,
     databaseUrl: config.database.url,
-    codec,
+    // Decoding only: the schemas are found by the ids the messages carry.
+    codec: createSealingCodec(registry, new Map(), keyService.encryption),
     topics,
     blobs: createFileBlobStore(config.blobs.dir, keyService.encryption),
     logger,

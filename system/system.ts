@@ -8,6 +8,7 @@ import type { HealthCheck } from '../api/routes/health.ts';
 import { createFileBlobStore } from '../infra/blobs/blob-store.ts';
 import type { Config } from '../infra/config.ts';
 import { loadKek } from '../infra/crypto/kek.ts';
+import { createSealingCodec } from '../infra/crypto/sealing-codec.ts';
 import { startKeyService } from '../infra/crypto/service.ts';
 import { createEventProducer, createKafka } from '../infra/kafka/client.ts';
 import { registerConsumerLag } from '../infra/kafka/consumer-lag.ts';
@@ -21,6 +22,7 @@ import { createMetrics } from '../infra/metrics.ts';
 import { createPool, migrate, pinnedTenantDatabase, tenantDatabase } from '../infra/postgres.ts';
 import { startupStep } from '../infra/startup.ts';
 import type { OcrEngine } from '../processors/extract-text/ocr-pool.ts';
+import { matchingGroups } from '../processors/match-patient/by-tenant.ts';
 import { createPageViewer } from '../processors/page-view.ts';
 import { exclusiveAssigner } from '../processors/runtime/exclusive-assigner.ts';
 import {
@@ -32,11 +34,15 @@ import {
 import { appendToAuditLog, createReadAudit } from '../producers/audit/read-audit.ts';
 import { startBatchCompletion } from '../producers/batches/completion.ts';
 import { createBatchWriteSide } from '../producers/batches/write-side.ts';
+import { createErasure } from '../producers/erasure/erase.ts';
 import { startLogDigest } from '../producers/log-digest/reactor.ts';
 import { createPatientMerger } from '../producers/patients/merge.ts';
 import { createQuotaGuard } from '../producers/quotas/guard.ts';
 import { createQuotaStore } from '../producers/quotas/store.ts';
 import { createReprocessRequester } from '../producers/reprocess/request.ts';
+import { startRetention } from '../producers/retention/reactor.ts';
+import { createRetentionStore } from '../producers/retention/store.ts';
+import { createTrash } from '../producers/retention/trash.ts';
 import { createReviewResolver } from '../producers/review/resolve.ts';
 import { createChildIntake } from '../producers/upload/child-intake.ts';
 import { createUploadIntake } from '../producers/upload/intake.ts';
@@ -56,7 +62,6 @@ import {
 } from '../projections/runtime/runner.ts';
 import { documentPages, tenantUsage } from '../projections/usage/queries.ts';
 import {
-  createEventCodec,
   createSchemaRegistry,
   registerEventSchemas,
   registryAuthHeaders,
@@ -118,9 +123,10 @@ export async function startSystem(
   if (created.length > 0) logger.info({ topics: created }, 'topics created');
 
   const registry = createSchemaRegistry(config.registry.url, config.registry.auth);
-  const codec = createEventCodec(
+  const codec = createSealingCodec(
     registry,
     await startupStep('registering schemas', () => registerEventSchemas(registry, topics), retry),
+    keyService.encryption,
   );
   const producer = createEventProducer(kafka);
   await startupStep('connecting the producer', () => producer.connect(), retry);
@@ -130,6 +136,7 @@ export async function startSystem(
   const intakeDb = tenantDatabase(intakePool);
   const childIntake = createChildIntake({
     pool: intakePool,
+    contentAddress: keyService.encryption.contentAddress,
     checkQuota: createQuotaGuard({
       quotasOf: createQuotaStore(intakeDb).get,
       usageOf: (tenantId, day) => tenantUsage(intakeDb(tenantId), tenantId, day),
@@ -242,10 +249,11 @@ export async function startSystem(
     metrics.registry,
     admin,
     [
-      ...PROCESSOR_NAMES.map((name) => ({
+      ...PROCESSOR_NAMES.filter((name) => name !== 'match-patient').map((name) => ({
         groupId: topics.consumerGroup(name),
         topics: [topics.events.document, topics.redrive(name)],
       })),
+      ...matchingGroups(topics),
       ...PROJECTIONS.map((projection) => ({
         groupId: topics.consumerGroup(deadLetterConsumer(projection)),
         topics: subscribedTopics(projection, topics),
@@ -284,6 +292,7 @@ export async function startSystem(
     now: Date.now,
     newId: randomUUID,
     checkQuota: quotaGuard.checkUpload,
+    contentAddress: keyService.encryption.contentAddress,
   });
   const clock = { now: Date.now, newId: randomUUID };
   const readAudit = config.audit.reads
@@ -343,6 +352,32 @@ export async function startSystem(
     { name: 'postgres', check: async () => void (await pool.query('SELECT 1')) },
     ...(webhooks ? [{ name: 'webhooks', check: webhooks.check }] : []),
   ];
+  const erasure = createErasure({
+    pool,
+    eventLog,
+    keys: keyService.encryption,
+    blobs,
+    logger,
+    now: Date.now,
+    newId: randomUUID,
+  });
+  // Retention erases through the same path as an admin, with its own owner's connections (one
+  // holds the lock that keeps other processes from applying the policies at the same time).
+  const retentionPool = createPool(config.database.url, 2);
+  const retention = config.retention.enabled
+    ? startRetention({
+        pool: retentionPool,
+        eraseDocument: erasure.eraseDocument,
+        logger,
+        now: Date.now,
+        settings: config.retention,
+      })
+    : null;
+  const eventReader = createEventReader(kafka, codec, {
+    topics: [topics.events.document, topics.events.patient],
+    timeoutMs: config.reads.waitTimeoutMs,
+    logger,
+  });
   const app = await buildApp(
     {
       config,
@@ -362,6 +397,9 @@ export async function startSystem(
       }),
       resolveReview: createReviewResolver({ pool, eventLog, now: Date.now, newId: randomUUID }),
       mergePatients: createPatientMerger({ pool, eventLog, now: Date.now, newId: randomUUID }),
+      erasure,
+      retention: createRetentionStore({ pool, eventLog, stamp: clock }),
+      trash: createTrash({ pool, eventLog, stamp: clock }),
       breakers: processors.breakers,
       consumers: consumerReport,
       metrics,
@@ -371,7 +409,7 @@ export async function startSystem(
       recordRead: readAudit?.record ?? null,
       asyncApi: JSON.stringify(asyncApiDocument(config)),
       logPublicKey: { keyId: keyIdOf(signingKey), pem: publicKeyPem(signingKey) },
-      readEvents: createEventReader(kafka, codec, { timeoutMs: config.reads.waitTimeoutMs }),
+      readEvents: eventReader.readEvents,
       webhooks: webhooks && {
         endpoints: createWebhookEndpoints(
           db,
@@ -404,9 +442,12 @@ export async function startSystem(
     processors,
     async stop() {
       await app.close();
+      await eventReader.stop();
       // The API takes no more requests: what it recorded goes to the log before the producer stops.
       await readAudit?.stop();
       await batchCompletion.stop();
+      await retention?.stop();
+      await retentionPool.end();
       await webhooks?.stop();
       consumerLag.stop();
       await Promise.all(projections.map((p) => p.stop()));

@@ -9,6 +9,8 @@ export const ACCESS = {
   admin: { roles: ['admin'] },
   /** Reads of the tenant's usage and quotas. */
   usage: { roles: ['admin', 'auditor'] },
+  /** Deleting a document into the trash and restoring it: admins, and uploaders. */
+  trash: { roles: ['admin', 'uploader'] },
   /** A document's pages as images: readers, and reviewers, who decide from them. */
   pageImages: { roles: ['reader', 'reviewer'] },
 } as const satisfies Record<string, RouteAccess>;

@@ -32,6 +32,10 @@ const AuditRecordSchema = Type.Object({
   patientIds: Type.Array(Type.String()),
   resultCount: Type.Integer(),
   status: Type.Integer(),
+  reason: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'Why, for an erasure (route `/documents/:id/erase` or `/patients/:id/erase`); null for a read',
+  }),
 });
 
 /** Who read which patient data and when, for auditors. */
@@ -48,7 +52,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
       schema: {
         summary: "Reads of the tenant's patient data, newest first",
         description:
-          'Each read of a document or patient by anyone of the tenant: who, which route, the ids it returned and its status. Recorded within a second or so of the read.',
+          'Each read of a document or patient by anyone of the tenant: who, which route, the ids it returned and its status. Recorded within a second or so of the read. Erasures are here too, with who erased which ids and why.',
         querystring: AuditQuery,
         response: {
           200: Type.Object({

@@ -8,7 +8,7 @@ import type { RequestReprocess } from '../../producers/reprocess/request.ts';
 import { parseUploadFields } from '../../producers/upload/fields.ts';
 import type { UploadIntake } from '../../producers/upload/intake.ts';
 import { type AsOfPorts, documentAsOf } from '../../projections/as-of/read.ts';
-import { findDocument, listDocuments } from '../../projections/documents/queries.ts';
+import { findDocument, isTrashed, listDocuments } from '../../projections/documents/queries.ts';
 import { documentHistory } from '../../projections/timeline/queries.ts';
 import { AUDITED_READS } from '../audit/reads.ts';
 import { ACCESS } from '../auth/access.ts';
@@ -150,8 +150,11 @@ export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRoutesOptions> = 
       }
       await awaitReadModel(['documents', 'patients'], minPosition);
       const document = await findDocument(db(tenantId), tenantId, request.params.id);
-      if (!document) throw notFound('DOCUMENT_NOT_FOUND', 'no such document for this tenant');
-      return document;
+      if (document) return document;
+      if (await isTrashed(db(tenantId), tenantId, request.params.id)) {
+        throw notFound('DOCUMENT_TRASHED', 'the document is in the trash until restored or erased');
+      }
+      throw notFound('DOCUMENT_NOT_FOUND', 'no such document for this tenant');
     },
   );
 

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { decodeHeader, type Header, KEY_BYTES, openWith, unwrapWithTenantKek } from './envelope.ts';
 import { CiphertextInvalidError, KeyDestroyedError } from './errors.ts';
 import { createKeyCache } from './key-cache.ts';
+import { openParts } from './sealed-events.ts';
 
 /**
  * Decryption for a system downstream of docstream that reads one tenant's sealed data (a
@@ -55,4 +56,25 @@ export function createTenantDecryptor(options: {
     },
     close: () => pool.end(),
   };
+}
+
+/**
+ * The data of an event as docstream meant it, for a consumer that decoded the Avro record itself
+ * (any client, the schema from the registry): its `sealed` parts opened with the tenant's
+ * decryptor and put back in place of the blanks. Fields of an erased subject stay blank;
+ * altered parts throw UndecodableEventError. See infra/crypto/sealed-events.ts and the README.
+ *
+ *   const record = await registry.decode(message.value); // { envelope, data, sealed? }
+ *   const data = await openSealedEvent(keys, record);
+ */
+export function openSealedEvent(
+  decryptor: Pick<ReturnType<typeof createTenantDecryptor>, 'decrypt'>,
+  record: {
+    envelope: { tenantId: string; eventId: string };
+    data: unknown;
+    sealed?: readonly { keyRef: string; ciphertext: Buffer }[];
+  },
+): Promise<unknown> {
+  if (!record.sealed?.length) return Promise.resolve(record.data);
+  return openParts(record.data, record.sealed, record.envelope, (c) => decryptor.decrypt(c));
 }

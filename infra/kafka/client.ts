@@ -68,6 +68,16 @@ export function createEventProducer(kafka: Kafka, config: Partial<ProducerConfig
     idempotent: true,
     maxInFlightRequests: 1,
     createPartitioner: Partitioners.DefaultPartitioner,
+    ...(config.transactionalId ? { retry: TRANSACTIONAL_RETRY } : {}),
     ...config,
   });
 }
+
+/**
+ * A transaction begun right after the last one's commit finds the broker still writing that
+ * commit's markers, a matter of milliseconds, and is answered CONCURRENT_TRANSACTIONS: kafkajs'
+ * default first wait of 300 ms would then bound a producer to about three transactions a second.
+ * As kafkajs' default for an idempotent producer (retries without end, waits doubling up to 30 s),
+ * from a first wait of 10 ms.
+ */
+const TRANSACTIONAL_RETRY = { initialRetryTime: 10, retries: Number.MAX_SAFE_INTEGER };

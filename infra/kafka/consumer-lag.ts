@@ -177,8 +177,13 @@ class Arrivals {
   }
 }
 
-async function read(admin: Admin, groups: readonly WatchedGroup[]): Promise<Snapshot> {
+async function read(admin: Admin, watched: readonly WatchedGroup[]): Promise<Snapshot> {
   const at = Date.now();
+  // A topic its processor creates when it first starts (the matcher's) may not exist yet.
+  const existing = new Set(await admin.listTopics());
+  const groups = watched
+    .map((g) => ({ ...g, topics: g.topics.filter((t) => existing.has(t)) }))
+    .filter((g) => g.topics.length > 0);
   const topics = [...new Set(groups.flatMap((g) => g.topics))];
   const ends = new Map(
     await Promise.all(topics.map(async (t) => [t, await admin.fetchTopicOffsets(t)] as const)),

@@ -1,12 +1,12 @@
 // Exits 0 once the broker answers admin requests and its group coordinator has loaded (a new
 // cluster's first consumers would otherwise crash on it), 1 at the deadline.
-// Usage: kafka-ready.mjs BROKERS SECONDS
+// Usage: kafka-ready.mjs BROKERS SECONDS [NODES], NODES being how many brokers must be in the cluster.
 // Authenticates as KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD with KAFKA_SASL_MECHANISM (stack.sh sets
 // them); KAFKA_SASL_MECHANISM=none connects without SASL. Plain JavaScript, so stack.sh can run it
 // with node alone: infra/kafka/client.ts builds the same options for everything else.
 import { Kafka, logLevel } from 'kafkajs';
 
-const [brokers = '127.0.0.1:9092', seconds = '60'] = process.argv.slice(2);
+const [brokers = '127.0.0.1:9092', seconds = '60', nodes = '1'] = process.argv.slice(2);
 const {
   KAFKA_SASL_MECHANISM: mechanism = 'none',
   KAFKA_SASL_USERNAME: username = '',
@@ -28,7 +28,7 @@ for (;;) {
     await admin.listTopics();
     await admin.describeGroups(['kafka-ready']);
     await admin.disconnect();
-    if (live.length > 0) process.exit(0);
+    if (live.length >= Number(nodes)) process.exit(0);
   } catch {
     await admin.disconnect().catch(() => {});
   }

@@ -5,12 +5,29 @@
 #   stack.sh up       start what is not running, wait until each part answers
 #   stack.sh down     stop docstream (npm start) and every part that `up` started
 #   stack.sh status   each part's state; exit 0 only when all answer
+# --brokers N (up, down, status): N Kafka nodes, each broker and KRaft controller, on consecutive
+# ports from KAFKA_BROKERS' first (9092, 9093, 9094), topics replicated as infra/config.ts says;
+# without it, a cluster that runs is kept. A second stack beside the first: its own
+# DOCSTREAM_DATA_DIR, KAFKA_BROKERS port and database (DATABASE_URL); see README.md.
 set -euo pipefail
+
+command=${1:-}; (($#)) && shift
+brokers_given=0
+while (($#)); do
+  case $1 in
+    --brokers) KAFKA_NODES=${2:-}; brokers_given=1; shift; (($#)) && shift ;;
+    --brokers=*) KAFKA_NODES=${1#*=}; brokers_given=1; shift ;;
+    *) echo "usage: $0 up|down|status [--brokers N]" >&2; exit 2 ;;
+  esac
+done
+KAFKA_NODES=${KAFKA_NODES:-1}
+[[ $KAFKA_NODES =~ ^[1-9]$ ]] || { echo "--brokers takes 1 to 9" >&2; exit 2; }
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 data=$(realpath -m "${DOCSTREAM_DATA_DIR:-$repo/.data}")
-dist=$data/dist
+# Kafka, the registry and Keycloak as fetched: a second stack's data directory may share them.
+dist=$(realpath -m "${STACK_DIST_DIR:-$data/dist}")
 logs=$data/logs
 run=$data/run
 
@@ -28,6 +45,15 @@ KEYCLOAK_ADMIN=${KEYCLOAK_ADMIN:-admin}
 KEYCLOAK_ADMIN_PASSWORD=${KEYCLOAK_ADMIN_PASSWORD:-admin}
 
 kafka_host=${KAFKA_BROKERS%%,*}; kafka_port=${kafka_host##*:}; kafka_host=${kafka_host%:*}
+# A cluster started earlier (its nodes' pid files) is what `up`, `down` and `status` mean by default.
+if ((!brokers_given)); then
+  running_nodes=$(find "$run" -maxdepth 1 -name 'kafka-[0-9]*.pid' 2>/dev/null | wc -l)
+  ((running_nodes <= 1)) || KAFKA_NODES=$running_nodes
+fi
+if ((KAFKA_NODES > 1)); then
+  KAFKA_BROKERS=$(for ((i = 0; i < KAFKA_NODES; i++)); do printf '%s:%s,' "$kafka_host" $((kafka_port + i)); done)
+  KAFKA_BROKERS=${KAFKA_BROKERS%,}
+fi
 registry_hostport=${SCHEMA_REGISTRY_URL#*://}; registry_hostport=${registry_hostport%%/*}
 registry_host=${registry_hostport%:*}; registry_port=${registry_hostport##*:}
 registry_mgmt_port=${REGISTRY_MANAGEMENT_PORT:-$((registry_port + 10))}
@@ -157,7 +183,14 @@ stack_java() {
 }
 
 # ---------- Kafka ----------
-kafka_dir=$data/kafka
+# One node lives in kafka/ (pid kafka.pid); a cluster's node i in kafka-cluster/node-i (kafka-i.pid,
+# logs/kafka-i.log), its controller on port base + 9 + i: 9102, 9103, 9104 from 9092.
+if ((KAFKA_NODES == 1)); then kafka_dir=$data/kafka; else kafka_dir=$data/kafka-cluster; fi
+node_port() { echo $((kafka_port + $1 - 1)); }
+node_controller_port() { if ((KAFKA_NODES == 1)); then echo $((kafka_port + 1)); else echo $((kafka_port + 9 + $1)); fi; }
+node_dir() { if ((KAFKA_NODES == 1)); then echo "$kafka_dir"; else echo "$kafka_dir/node-$1"; fi; }
+node_pid() { if ((KAFKA_NODES == 1)); then echo "$run/kafka.pid"; else echo "$run/kafka-$1.pid"; fi; }
+node_log() { if ((KAFKA_NODES == 1)); then echo "$logs/kafka.log"; else echo "$logs/kafka-$1.log"; fi; }
 # Clients authenticate with SCRAM-SHA-512 as one of three principals: docstream (the service, with
 # KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD as infra/config.ts reads them), downstream (read-only
 # consumers) and the admin, which only this script uses. The default passwords are for this
@@ -192,7 +225,7 @@ kafka_takes_anyone() { kafka_probe none "" "" 0; }
 kafka_admin_ready() { kafka_probe plain "$KAFKA_ADMIN_USERNAME" "$KAFKA_ADMIN_PASSWORD" "${1:-0}"; }
 kafka_probe() {
   KAFKA_SASL_MECHANISM=$1 KAFKA_SASL_USERNAME=$2 KAFKA_SASL_PASSWORD=$3 \
-    node "$here/kafka-ready.mjs" "$KAFKA_BROKERS" "$4"
+    node "$here/kafka-ready.mjs" "$KAFKA_BROKERS" "$4" "$KAFKA_NODES"
 }
 
 # name password, one principal a line.
@@ -212,17 +245,42 @@ check_kafka_principals() {
     die "KAFKA_DOWNSTREAM_TOPIC_PREFIX and KAFKA_DOWNSTREAM_GROUP_PREFIX may hold only letters, digits and . _ -"
 }
 
-# The broker's configuration, and the admin's client settings for the tools: PLAIN always works,
-# SCRAM once the credentials are in the cluster.
+# The admin's client settings for the tools: PLAIN always works, SCRAM once the credentials are in
+# the cluster.
 render_kafka_config() {
   (
     umask 077
-    sed -e "s#@HOST@#$kafka_host#g" -e "s#@PORT@#$kafka_port#g" -e "s#@CONTROLLER_PORT@#$((kafka_port + 1))#g" \
-      -e "s#@LOG_DIR@#$kafka_dir/log#g" -e "s#@ADMIN_USER@#$KAFKA_ADMIN_USERNAME#g" \
-      -e "s#@ADMIN_PASSWORD@#$KAFKA_ADMIN_PASSWORD#g" "$here/server.properties" >"$kafka_dir/server.properties"
     admin_client_properties PLAIN plain.PlainLoginModule >"$kafka_dir/admin-plain.properties"
     admin_client_properties SCRAM-SHA-512 scram.ScramLoginModule >"$kafka_dir/admin-scram.properties"
   )
+}
+
+# Node i's configuration. One node bootstraps its own quorum; a cluster's voters are fixed, and its
+# internal topics keep three replicas with two in sync, so one node may be down.
+render_node_config() {
+  local node=$1 dir quorum replicas=1 min_isr=1 voters=() i
+  dir=$(node_dir "$node")
+  if ((KAFKA_NODES == 1)); then
+    quorum="controller.quorum.bootstrap.servers=$kafka_host:$(node_controller_port 1)"
+  else
+    for ((i = 1; i <= KAFKA_NODES; i++)); do voters+=("$i@$kafka_host:$(node_controller_port "$i")"); done
+    quorum="controller.quorum.voters=$(IFS=,; echo "${voters[*]}")"
+    replicas=$((KAFKA_NODES < 3 ? KAFKA_NODES : 3)); min_isr=$((replicas - 1))
+  fi
+  (
+    umask 077
+    mkdir -p "$dir"
+    sed -e "s#@HOST@#$kafka_host#g" -e "s#@PORT@#$(node_port "$node")#g" \
+      -e "s#@CONTROLLER_PORT@#$(node_controller_port "$node")#g" -e "s#@NODE_ID@#$node#g" -e "s#@QUORUM@#$quorum#g" \
+      -e "s#@INTERNAL_REPLICAS@#$replicas#g" -e "s#@INTERNAL_MIN_ISR@#$min_isr#g" \
+      -e "s#@LOG_DIR@#$dir/log#g" -e "s#@ADMIN_USER@#$KAFKA_ADMIN_USERNAME#g" \
+      -e "s#@ADMIN_PASSWORD@#$KAFKA_ADMIN_PASSWORD#g" "$here/server.properties" >"$dir/server.properties"
+  )
+}
+
+start_node() {
+  spawn "$(node_pid "$1")" "$(node_log "$1")" java -Xms256m -Xmx768m -XX:+UseG1GC \
+    -Dlog4j2.configurationFile="$here/log4j2.properties" -cp "$dist/kafka/libs/*" kafka.Kafka "$(node_dir "$1")/server.properties"
 }
 
 admin_client_properties() {
@@ -289,6 +347,7 @@ kafka_provision() {
 
 kafka_up() {
   check_kafka_principals
+  if ((KAFKA_NODES > 1)); then kafka_cluster_up; return; fi
   if alive "$run/kafka.pid" || kafka_ready || kafka_takes_anyone; then
     if kafka_takes_anyone; then
       die "Kafka at $KAFKA_BROKERS takes clients without credentials: it runs an older configuration;" \
@@ -302,6 +361,7 @@ kafka_up() {
   local t=$(date +%s) scram=() name password
   mkdir -p "$kafka_dir"
   render_kafka_config
+  render_node_config 1
   if [[ ! -f $kafka_dir/log/meta.properties ]]; then
     while read -r name password; do
       scram+=(--add-scram "SCRAM-SHA-512=[name=$name,password=$password]")
@@ -316,11 +376,58 @@ kafka_up() {
     ensure_database "$pg_db"
     say "new Kafka cluster: database $pg_db emptied for its read models"
   fi
-  spawn "$run/kafka.pid" "$logs/kafka.log" java -Xms256m -Xmx768m -XX:+UseG1GC \
-    -Dlog4j2.configurationFile="$here/log4j2.properties" -cp "$dist/kafka/libs/*" kafka.Kafka "$kafka_dir/server.properties"
+  start_node 1
   kafka_provision
   wait_for Kafka "$logs/kafka.log" kafka_ready "$STACK_TIMEOUT"
   say "Kafka started at $KAFKA_BROKERS in $(since "$t")"
+}
+
+# Starts the nodes that do not run (all of them, or one that was killed), formatting new ones.
+kafka_cluster_up() {
+  if alive "$run/kafka.pid"; then
+    die "a one-broker Kafka runs from $data: stop it (npm run stack:down), or give the cluster its own" \
+      "DOCSTREAM_DATA_DIR, KAFKA_BROKERS port and DATABASE_URL"
+  fi
+  local t=$(date +%s) i fresh=1 started=() pids=() scram=() name password
+  mkdir -p "$kafka_dir"
+  render_kafka_config
+  for ((i = 1; i <= KAFKA_NODES; i++)); do [[ ! -f $(node_dir "$i")/log/meta.properties ]] || fresh=0; done
+  [[ -s $kafka_dir/cluster.id ]] ||
+    kafka_java kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1 >"$kafka_dir/cluster.id"
+  while read -r name password; do
+    scram+=(--add-scram "SCRAM-SHA-512=[name=$name,password=$password]")
+  done < <(kafka_principals)
+  for ((i = 1; i <= KAFKA_NODES; i++)); do
+    alive "$(node_pid "$i")" && continue
+    started+=("$i")
+    render_node_config "$i"
+    [[ -f $(node_dir "$i")/log/meta.properties ]] && continue
+    kafka_java kafka.tools.StorageTool format -c "$(node_dir "$i")/server.properties" "${scram[@]}" \
+      -t "$(cat "$kafka_dir/cluster.id")" >>"$logs/kafka.log" 2>&1 &
+    pids+=($!)
+  done
+  ((${#pids[@]} == 0)) || wait_all "format the Kafka nodes' storage" "${pids[@]}"
+  if ((fresh)); then
+    kafka_principals_digest >"$kafka_dir/credentials.applied"
+    rm -f "$kafka_dir/acls.applied"
+    admin_psql -c "DROP DATABASE IF EXISTS \"$pg_db\" WITH (FORCE)"
+    ensure_database "$pg_db"
+    say "new Kafka cluster of $KAFKA_NODES nodes: database $pg_db emptied for its read models"
+  fi
+  for i in "${started[@]}"; do start_node "$i"; done
+  kafka_provision
+  wait_for Kafka "$(node_log 1)" kafka_ready "$STACK_TIMEOUT"
+  if ((${#started[@]} == 0)); then say "Kafka answers at $KAFKA_BROKERS ($KAFKA_NODES nodes)"
+  else say "Kafka nodes ${started[*]} of $KAFKA_NODES started at $KAFKA_BROKERS in $(since "$t")"; fi
+}
+
+kafka_down() {
+  local i pids=()
+  for ((i = 1; i <= KAFKA_NODES; i++)); do
+    stop_pid "Kafka node $i" "$(node_pid "$i")" &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
 }
 
 # ---------- Apicurio Registry ----------
@@ -520,15 +627,20 @@ down() {
   stop_pid docstream "$data/docstream.pid"
   keycloak_stop
   stop_pid "schema registry" "$run/registry.pid"
-  stop_pid Kafka "$run/kafka.pid"
+  if ((KAFKA_NODES == 1)); then stop_pid Kafka "$run/kafka.pid"; else kafka_down; fi
   postgres_down
   say "stack down in $(since "$t")"
 }
 
 status() {
-  local ok=0
+  local ok=0 i
   if pg_ready; then say "PostgreSQL: up ($pg_host:$pg_port)"; else say "PostgreSQL: down"; ok=1; fi
   if kafka_ready; then say "Kafka: up ($KAFKA_BROKERS)"; else say "Kafka: down"; ok=1; fi
+  if ((KAFKA_NODES > 1)); then
+    for ((i = 1; i <= KAFKA_NODES; i++)); do
+      if alive "$(node_pid "$i")"; then say "  node $i: up ($kafka_host:$(node_port "$i"))"; else say "  node $i: down"; ok=1; fi
+    done
+  fi
   if registry_ready; then say "schema registry: up ($SCHEMA_REGISTRY_URL)"; else say "schema registry: down"; ok=1; fi
   if ! ((STACK_KEYCLOAK)); then say "Keycloak: left out (STACK_KEYCLOAK=0)"
   elif keycloak_ready; then say "Keycloak: up ($keycloak_issuer)"
@@ -537,9 +649,9 @@ status() {
   return $ok
 }
 
-case "${1:-}" in
+case "$command" in
   up) up ;;
   down) down ;;
   status) status ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status [--brokers N]" >&2; exit 2 ;;
 esac

@@ -37,26 +37,40 @@ export async function readPages(
   throw permanent(`cannot extract text from ${mediaType}`);
 }
 
+/**
+ * Text layers are read from the PDF opened without glyphs; the first page that has to be rendered
+ * for OCR opens it again with them, once for the document.
+ */
 async function readPdf(bytes: Buffer, readers: PageReaders): Promise<PageText[]> {
-  const pdf = await unbroken('the PDF cannot be opened', () => openPdf(bytes));
+  const text = await unbroken('the PDF cannot be opened', () => openPdf(bytes, { glyphs: false }));
+  let drawn: Promise<PDFDocumentProxy> | undefined;
+  const drawable = () => {
+    drawn ??= unbroken('the PDF cannot be opened', () => openPdf(bytes));
+    return drawn;
+  };
   try {
-    return await eachPage(pdf.numPages, readers.ocr, (page) => readPdfPage(pdf, page, readers));
+    return await eachPage(text.numPages, readers.ocr, (page) =>
+      readPdfPage(text, drawable, page, readers),
+    );
   } finally {
-    await pdf.destroy();
+    await text.destroy();
+    await (await drawn?.catch(() => undefined))?.destroy();
   }
 }
 
 async function readPdfPage(
-  pdf: PDFDocumentProxy,
+  text: PDFDocumentProxy,
+  drawable: () => Promise<PDFDocumentProxy>,
   page: number,
   readers: PageReaders,
 ): Promise<PageText> {
   const layer = await unbroken(`page ${page}'s text cannot be read`, () =>
-    pageTextLayer(pdf, page),
+    pageTextLayer(text, page),
   );
   if (isUsableTextLayer(layer, readers.minTextLayerChars)) {
     return { page, method: 'text-layer', confidence: 1, text: layer };
   }
+  const pdf = await drawable();
   const { png } = await unbroken(`page ${page} cannot be rendered`, () => renderPdfPage(pdf, page));
   return ocrPage(page, await prepareForOcr(png), readers.ocr);
 }

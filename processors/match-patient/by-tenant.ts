@@ -159,6 +159,8 @@ function routing(
     topics: [deps.topics.events.document, deps.topics.redrive(NAME)],
     logger: log.child({ component: 'router' }),
     transactionTimeoutMs: deps.transactionTimeoutMs,
+    // Routing decides nothing and every partition has its own producer: partitions go side by side.
+    partitionsConcurrently: ROUTER_PARTITIONS_CONCURRENTLY,
     async handleChunk(chunk, context) {
       const requests: Message[] = [];
       for (const message of chunk) {
@@ -195,7 +197,16 @@ function routing(
   };
 }
 
-const routeGroup = (topics: TopicNames) => `${topics.consumerGroup(NAME)}.route`;
+const ROUTER_PARTITIONS_CONCURRENTLY = 3;
+
+/** The router's group: it reads the document log (and the redrive topic) for the matcher. */
+export const routeGroup = (topics: TopicNames) => `${topics.consumerGroup(NAME)}.route`;
+
+/** The groups matching runs and what each reads, for lag and time-behind metrics. */
+export const matchingGroups = (topics: TopicNames) => [
+  { groupId: topics.consumerGroup(NAME), topics: [byTenantTopic(topics)] },
+  { groupId: routeGroup(topics), topics: [topics.events.document, topics.redrive(NAME)] },
+];
 
 /**
  * A router group with no offsets yet starts where the matcher used to read the document log

@@ -78,3 +78,89 @@ export class SlotsByHash {
 }
 
 const NONE: readonly number[] = [];
+
+/**
+ * A number remembered for an ordered pair of word numbers (within ±2^24), in one typed array with
+ * open addressing: a lookup allocates nothing, and the pair and its value share a cache line. It
+ * doubles up to `maxCapacity` pairs, then starts over.
+ */
+export class PairMemo {
+  private capacity: number;
+  private size = 0;
+  /** `[pair, value]` per entry; a NaN value marks an empty one. */
+  private entries: Float64Array;
+
+  constructor(
+    private readonly maxCapacity = 1 << 18,
+    initialCapacity = 256,
+  ) {
+    this.capacity = initialCapacity;
+    this.entries = new Float64Array(initialCapacity * 2).fill(Number.NaN);
+  }
+
+  /** The value for the pair, or NaN when none is remembered. */
+  get(first: number, second: number): number {
+    const pair = packPair(first, second);
+    const { entries } = this;
+    const mask = this.capacity - 1;
+    for (let at = pairHash(first, second) & mask; ; at = (at + 1) & mask) {
+      const value = entries[at * 2 + 1] as number;
+      if (Number.isNaN(value) || entries[at * 2] === pair) return value;
+    }
+  }
+
+  set(first: number, second: number, value: number): void {
+    if ((this.size + 1) * 2 > this.capacity) {
+      if (this.capacity < this.maxCapacity) this.rehash(this.capacity * 2);
+      else this.clear();
+    }
+    this.put(first, second, value);
+  }
+
+  clear(): void {
+    this.entries.fill(Number.NaN);
+    this.size = 0;
+  }
+
+  private put(first: number, second: number, value: number) {
+    const pair = packPair(first, second);
+    const { entries } = this;
+    const mask = this.capacity - 1;
+    let at = pairHash(first, second) & mask;
+    while (!Number.isNaN(entries[at * 2 + 1] as number) && entries[at * 2] !== pair) {
+      at = (at + 1) & mask;
+    }
+    if (Number.isNaN(entries[at * 2 + 1] as number)) this.size++;
+    entries[at * 2] = pair;
+    entries[at * 2 + 1] = value;
+  }
+
+  private rehash(capacity: number) {
+    const old = this.entries;
+    this.capacity = capacity;
+    this.entries = new Float64Array(capacity * 2).fill(Number.NaN);
+    this.size = 0;
+    for (let at = 0; at < old.length; at += 2) {
+      const value = old[at + 1] as number;
+      if (Number.isNaN(value)) continue;
+      const pair = old[at] as number;
+      this.put(
+        Math.floor(pair / PAIR_SHIFT) - PAIR_OFFSET,
+        (pair % PAIR_SHIFT) - PAIR_OFFSET,
+        value,
+      );
+    }
+  }
+}
+
+const PAIR_OFFSET = 2 ** 24;
+const PAIR_SHIFT = 2 ** 26;
+/** Both numbers in one double, exactly: (first + 2^24) · 2^26 + (second + 2^24) < 2^51. */
+const packPair = (first: number, second: number) =>
+  (first + PAIR_OFFSET) * PAIR_SHIFT + (second + PAIR_OFFSET);
+
+function pairHash(first: number, second: number): number {
+  let h = Math.imul(first, 0x9e3779b1) ^ Math.imul(second ^ 0x7f4a7c15, 0x85ebca77);
+  h ^= h >>> 15;
+  return h >>> 0;
+}

@@ -45,3 +45,25 @@ function isSwapOf(a: string, b: string): boolean {
     a.charCodeAt(7) === b.charCodeAt(5);
   return sameCrossed && swappedDayMonth(a) === b;
 }
+
+/** `relateDates` of two dates held as numbers (`19800307`), with no string made or read. */
+export function relateDateNumbers(a: number, b: number): DateRelation {
+  if (a === b) return 'exact';
+  const yearA = Math.floor(a / 10_000);
+  const yearB = Math.floor(b / 10_000);
+  const monthA = Math.floor(a / 100) % 100;
+  const dayA = a % 100;
+  const monthB = Math.floor(b / 100) % 100;
+  const dayB = b % 100;
+  const swappable = monthA !== dayA && dayA >= 1 && dayA <= 12;
+  if (yearA === yearB && monthA === dayB && dayA === monthB && swappable) {
+    return 'day-month-swapped';
+  }
+  let differing = 0;
+  for (let x = a, y = b, i = 0; i < 8; i++, x = Math.floor(x / 10), y = Math.floor(y / 10)) {
+    if (x % 10 !== y % 10) differing++;
+  }
+  if (differing === 1) return 'one-digit';
+  if (a % 10_000 === b % 10_000 && Math.abs(yearA - yearB) === 1) return 'year-off-by-one';
+  return 'different';
+}

@@ -4,13 +4,18 @@ import { HEADERS } from '../../infra/kafka/event-log.ts';
 import { readThrough, topicEnds } from '../../infra/kafka/read-topic.ts';
 import type { TopicNames } from '../../infra/kafka/topics.ts';
 import type { Logger } from '../../infra/logger.ts';
-import type { EventCodec } from '../../schemas/codec.ts';
+import { type EventCodec, UndecodableEventError } from '../../schemas/codec.ts';
 import type { PatientEvent } from '../../schemas/events.ts';
 import { patientOf } from './match.ts';
 import type { PatientIndex } from './patient-index.ts';
 import { prepareSubject } from './subject.ts';
 
-const FED_BY = new Set<string>(['PatientRegistered', 'PatientRecordLinked', 'PatientsMerged']);
+const FED_BY = new Set<string>([
+  'PatientRegistered',
+  'PatientRecordLinked',
+  'PatientsMerged',
+  'PatientErased',
+]);
 
 /** What a patient event changes in the index. */
 export function applyPatientEvent(index: PatientIndex, event: PatientEvent): void {
@@ -24,6 +29,9 @@ export function applyPatientEvent(index: PatientIndex, event: PatientEvent): voi
       return;
     case 'PatientsMerged':
       index.merge(tenantId, aggregateId, event.data.mergedId);
+      return;
+    case 'PatientErased':
+      index.erase(tenantId, aggregateId);
       return;
     default:
       event satisfies never;
@@ -90,12 +98,23 @@ async function readFeed(
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
     autoCommit: false,
-    eachMessage: async ({ message }) => {
+    eachMessage: async ({ message, partition }) => {
       const type = message.headers?.[HEADERS.eventType]?.toString();
       const tenantId = message.headers?.[HEADERS.tenantId]?.toString();
       if (!type || !FED_BY.has(type) || !message.value) return;
       if (tenantId !== undefined && !owns(tenantId)) return;
-      const event = (await deps.codec.decode(message.value)) as PatientEvent;
+      let event: PatientEvent;
+      try {
+        event = (await deps.codec.decode(message.value)) as PatientEvent;
+      } catch (error) {
+        // The projections dead-letter it; the index goes on without it rather than stop matching.
+        if (!(error instanceof UndecodableEventError)) throw error;
+        log.warn(
+          { partition, offset: message.offset, reason: error.message },
+          'patient event skipped',
+        );
+        return;
+      }
       if (!owns(event.metadata.tenantId)) return;
       applyPatientEvent(index, event);
       applied++;

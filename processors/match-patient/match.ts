@@ -1,7 +1,7 @@
 import type { PatientSubject } from '../../schemas/events.ts';
 import type { PatientIndex } from './patient-index.ts';
 import { decideMatch, type MatchDecision, type MatchPolicy } from './policy.ts';
-import { type PatientView, scoreCandidate } from './score.ts';
+import type { PatientView } from './score.ts';
 import { isIdentifiable, type PreparedSubject, prepareSubject } from './subject.ts';
 
 /** Compares a subject with the tenant's patients that blocking proposes, and decides. */
@@ -15,9 +15,7 @@ export function matchSubject(
   if (!isIdentifiable(prepared)) {
     return { decision: { kind: 'review', score: 0, candidates: [] }, prepared };
   }
-  const scored = index
-    .candidates(tenantId, prepared, policy.compareLimit)
-    .map((patient) => scoreCandidate(prepared, patient));
+  const scored = index.score(tenantId, prepared, policy.compareLimit);
   return { decision: decideMatch(scored, policy), prepared };
 }
 

@@ -1,5 +1,5 @@
 import { PatientStore } from './patient-store.ts';
-import type { PatientView } from './score.ts';
+import type { PatientView, ScoredCandidate } from './score.ts';
 import type { PreparedSubject } from './subject.ts';
 
 /**
@@ -13,7 +13,11 @@ export interface PatientIndex {
   link(tenantId: string, patient: PatientView): void;
   /** `mergedId` was `survivorId` all along: its variants and identifiers now lead there. */
   merge(tenantId: string, survivorId: string, mergedId: string): void;
+  /** The patient was erased: it, and what was merged into it, no longer match anything. */
+  erase(tenantId: string, patientId: string): void;
   candidates(tenantId: string, subject: PreparedSubject, limit: number): PatientView[];
+  /** `scoreCandidate` of each of `candidates(…)`, in their order, without reading them out. */
+  score(tenantId: string, subject: PreparedSubject, limit: number): ScoredCandidate[];
   get(tenantId: string, id: string): PatientView | undefined;
   /** Tentative registrations stay when their decisions were committed, and leave when not. */
   settle(committed: boolean): void;
@@ -72,8 +76,12 @@ export function createPatientIndex(): PatientIndex {
       const merged = store.remove(mergedId);
       if (merged) store.absorb(survivorOf(tenantId, survivorId), merged);
     },
+    erase(tenantId, patientId) {
+      tenants.get(tenantId)?.remove(survivorOf(tenantId, patientId));
+    },
     candidates: (tenantId, subject, limit) =>
       tenants.get(tenantId)?.candidates(subject, limit) ?? [],
+    score: (tenantId, subject, limit) => tenants.get(tenantId)?.score(subject, limit) ?? [],
     get: (tenantId, id) => tenants.get(tenantId)?.get(survivorOf(tenantId, id)),
     settle(committed) {
       if (!committed) {

@@ -1,35 +1,48 @@
 import { blockingKeys, subjectBlockingKeys } from './blocking.ts';
 import { hash30, IntList, SlotsByHash } from './compact.ts';
 import { type PersonName, packName } from './names.ts';
-import type { PatientView } from './score.ts';
+import type { PatientView, ScoredCandidate } from './score.ts';
+import { type NumberedSubject, type SubjectKeys, scoreStored } from './slot-score.ts';
 import type { PreparedSubject, SubjectIdentifier } from './subject.ts';
+import { WordComparer } from './word-comparer.ts';
 
 /** A block this large says little; it is only scanned when it is the subject's smallest. */
 const MAX_BLOCK_SCAN = 4000;
 const SEX_CODES = [null, 'F', 'M'] as const;
+/** A slot's int32s: the UUID's 16 bytes, where its record starts in the pool, its sex's code. */
+const SLOT_INTS = 6;
+const SLOT_BYTES = SLOT_INTS * 4;
+const RECORD_AT = 4;
+const SEX = 5;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+const HEX_CODES = new TextEncoder().encode('0123456789abcdef');
+/** Where each byte's two hex digits go in the text of a UUID. */
+const UUID_DIGITS_AT = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+const uuidText = new Uint8Array(36).fill('-'.charCodeAt(0));
+const latin1 = new TextDecoder('latin1');
 
 /**
- * The patients of one tenant, by slot, in typed arrays: a UUID in 16 bytes, name words and dates
- * of birth as numbers of a shared vocabulary in one pool of int32 (`names, (surnames, words…,
- * given, words…)…, births, dates…`), identifiers in one short string. Ids and identifiers are
- * found through hashes checked against the slot, blocks are int32 lists: a million patients cost
- * a few hundred bytes each, and scanning a block allocates nothing.
+ * The patients of one tenant, by slot, in typed arrays: the UUID, record and sex in six int32,
+ * name words as numbers of a shared vocabulary and dates of birth as numbers (`19800307`) in one
+ * pool of int32 (`names, (surnames, words…, given, words…)…, births, dates…`), identifiers in one
+ * short string. Ids and identifiers are found through hashes checked against the slot, blocks are
+ * int32 lists: a million patients cost a few hundred bytes each, and scanning a block or scoring
+ * a candidate allocates little.
  */
 export class PatientStore {
   private capacity = 1024;
   private slots = 0;
   private count = 0;
-  private uuids = new Uint8Array(this.capacity * 16);
-  private sexes = new Uint8Array(this.capacity);
-  private recordAt = new Int32Array(this.capacity);
+  /** Per slot, side by side so that scoring a candidate reads one place: UUID, record, sex. */
+  private slotData = new Int32Array(this.capacity * SLOT_INTS);
+  private slotBytes = new Uint8Array(this.slotData.buffer);
   private votes = new Uint8Array(this.capacity);
   private readonly otherIds = new Map<number, string>();
   private readonly identifierKeys: string[] = [];
   private readonly pool = new IntList(1 << 16);
   private readonly vocabulary: string[] = [];
   private readonly wordIds = new Map<string, number>();
+  private readonly words = new WordComparer(this.vocabulary, this.wordIds);
   private readonly slotOf = new SlotsByHash();
   private readonly byIdentifier = new SlotsByHash();
   private readonly blocks = new Map<string, IntList>();
@@ -53,11 +66,11 @@ export class PatientStore {
       for (let i = 0; i < 16; i++) {
         const at =
           i * 2 + (i >= 4 ? 1 : 0) + (i >= 6 ? 1 : 0) + (i >= 8 ? 1 : 0) + (i >= 10 ? 1 : 0);
-        this.uuids[slot * 16 + i] = Number.parseInt(patient.id.slice(at, at + 2), 16);
+        this.slotBytes[slot * SLOT_BYTES + i] = Number.parseInt(patient.id.slice(at, at + 2), 16);
       }
     } else this.otherIds.set(slot, patient.id);
-    this.sexes[slot] = SEX_CODES.indexOf(patient.sex);
-    this.recordAt[slot] = this.write(patient.names, patient.births);
+    this.slotData[slot * SLOT_INTS + SEX] = SEX_CODES.indexOf(patient.sex);
+    this.slotData[slot * SLOT_INTS + RECORD_AT] = this.write(patient.names, patient.births);
     this.identifierKeys[slot] = patient.identifiers.map((id) => this.identifierKey(id)).join(';');
     this.slotOf.add(hash30(patient.id), slot);
     this.link(slot, patient, true);
@@ -71,7 +84,7 @@ export class PatientStore {
     const byPacked = new Map(names.map((name) => [packName(name), name]));
     for (const name of other.names)
       if (!byPacked.has(packName(name))) byPacked.set(packName(name), name);
-    this.recordAt[slot] = this.write(
+    this.slotData[slot * SLOT_INTS + RECORD_AT] = this.write(
       [...byPacked.values()],
       [...new Set([...births, ...other.births])],
     );
@@ -108,6 +121,28 @@ export class PatientStore {
    * the most blocking keys (ties to the earliest added), at most `limit` of the latter.
    */
   candidates(subject: PreparedSubject, limit: number): PatientView[] {
+    return this.chosen(subject, limit).map((slot) => this.view(slot));
+  }
+
+  /** `scoreCandidate` of each of `candidates(subject, limit)`, read from the slots where they are. */
+  score(subject: PreparedSubject, limit: number): ScoredCandidate[] {
+    const numbered = this.numbered(subject);
+    return this.chosen(subject, limit).map((slot) =>
+      scoreStored(
+        numbered,
+        {
+          id: this.idOf(slot),
+          sex: this.sexOf(slot),
+          pool: this.pool.items,
+          at: this.slotData[slot * SLOT_INTS + RECORD_AT] as number,
+          keys: numbered.identifiers ? (this.identifierKeys[slot] as string) : '',
+        },
+        this.words,
+      ),
+    );
+  }
+
+  private chosen(subject: PreparedSubject, limit: number): number[] {
     const chosen = new Set<number>();
     for (const identifier of subject.identifiers) {
       const key = this.identifierKey(identifier, false);
@@ -123,7 +158,36 @@ export class PatientStore {
     }
     found.sort((a, b) => a.length - b.length);
     for (const slot of this.mostVoted(found, limit)) chosen.add(slot);
-    return [...chosen].map((slot) => this.view(slot));
+    return [...chosen];
+  }
+
+  /** The subject's words as this store numbers them, and its identifiers as its keys. */
+  private numbered(subject: PreparedSubject): NumberedSubject {
+    this.words.startSubject();
+    const numbers = [subject.names.length];
+    for (const name of subject.names) {
+      numbers.push(name.surnames.length);
+      for (const word of name.surnames) numbers.push(this.words.numberOf(word));
+      numbers.push(name.given.length);
+      for (const word of name.given) numbers.push(this.words.numberOf(word));
+    }
+    let identifiers: SubjectKeys | null = null;
+    if (subject.identifiers.length > 0) {
+      const keys = subject.identifiers.map((identifier) => this.identifierKey(identifier, false));
+      const records = keys.filter((key): key is string => key?.startsWith('r') ?? false);
+      identifiers = {
+        records,
+        facilities: records.map((key) => key.slice(0, key.indexOf(':'))),
+        curps: keys.filter((key): key is string => key?.startsWith('c') ?? false),
+      };
+    }
+    return {
+      names: Int32Array.from(numbers),
+      birth: subject.birth,
+      birthNumber: subject.birth ? Number(subject.birth) : -1,
+      sex: subject.sex,
+      identifiers,
+    };
   }
 
   /** Slots in the most of the blocks, best first and by slot among equals, without a map or a sort of them all. */
@@ -182,12 +246,16 @@ export class PatientStore {
 
   private idOf(slot: number): string {
     const other = this.otherIds.get(slot);
-    return other ?? formatUuid(this.uuids, slot * 16);
+    return other ?? formatUuid(this.slotBytes, slot * SLOT_BYTES);
+  }
+
+  private sexOf(slot: number): 'F' | 'M' | null {
+    return SEX_CODES[this.slotData[slot * SLOT_INTS + SEX] as number] ?? null;
   }
 
   private view(slot: number): PatientView {
     const { names, births } = this.variants(slot);
-    const sex = SEX_CODES[this.sexes[slot] as number] ?? null;
+    const sex = this.sexOf(slot);
     return new SlotView(
       this.idOf(slot),
       names,
@@ -216,7 +284,8 @@ export class PatientStore {
       words(name.surnames);
       words(name.given);
     }
-    words(births);
+    pool.push(births.length);
+    for (const birth of births) pool.push(Number(birth));
     return start;
   }
 
@@ -224,14 +293,17 @@ export class PatientStore {
     const reader = {
       items: this.pool.items,
       vocabulary: this.vocabulary,
-      at: this.recordAt[slot] as number,
+      at: this.slotData[slot * SLOT_INTS + RECORD_AT] as number,
     };
     const names: PersonName[] = new Array(reader.items[reader.at++] as number);
     for (let i = 0; i < names.length; i++) {
       const surnames = readWords(reader);
       names[i] = { surnames, given: readWords(reader) };
     }
-    return { names, births: readWords(reader) };
+    const births: string[] = new Array(reader.items[reader.at++] as number);
+    for (let i = 0; i < births.length; i++)
+      births[i] = String(reader.items[reader.at++]).padStart(8, '0');
+    return { names, births };
   }
 
   private wordId(word: string): number {
@@ -250,9 +322,8 @@ export class PatientStore {
       grown.set(array);
       return grown;
     };
-    this.uuids = widen(this.uuids, this.capacity * 16);
-    this.sexes = widen(this.sexes, this.capacity);
-    this.recordAt = widen(this.recordAt, this.capacity);
+    this.slotData = widen(this.slotData, this.capacity * SLOT_INTS);
+    this.slotBytes = new Uint8Array(this.slotData.buffer);
     this.votes = new Uint8Array(this.capacity);
   }
 
@@ -304,14 +375,18 @@ class SlotView implements PatientView {
   }
 }
 
-function formatUuid(b: Uint8Array, o: number): string {
-  const x = HEX;
-  return (
-    `${x[b[o] as number]}${x[b[o + 1] as number]}${x[b[o + 2] as number]}${x[b[o + 3] as number]}-` +
-    `${x[b[o + 4] as number]}${x[b[o + 5] as number]}-${x[b[o + 6] as number]}${x[b[o + 7] as number]}-` +
-    `${x[b[o + 8] as number]}${x[b[o + 9] as number]}-${x[b[o + 10] as number]}${x[b[o + 11] as number]}` +
-    `${x[b[o + 12] as number]}${x[b[o + 13] as number]}${x[b[o + 14] as number]}${x[b[o + 15] as number]}`
-  );
+/**
+ * The UUID's text decoded from its characters in one go: a string joined from pieces is a rope,
+ * slow to build and slow to compare when candidates are sorted.
+ */
+function formatUuid(bytes: Uint8Array, offset: number): string {
+  for (let i = 0; i < 16; i++) {
+    const byte = bytes[offset + i] as number;
+    const at = UUID_DIGITS_AT[i] as number;
+    uuidText[at] = HEX_CODES[byte >>> 4] as number;
+    uuidText[at + 1] = HEX_CODES[byte & 15] as number;
+  }
+  return latin1.decode(uuidText);
 }
 
 /** A counted list of vocabulary numbers in the pool, as words. */

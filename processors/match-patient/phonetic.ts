@@ -7,6 +7,20 @@ import { doubleMetaphone } from 'double-metaphone';
  * the first letter are dropped and repeats collapsed, so a one-vowel typo keeps the key.
  */
 export function soundKey(word: string): string {
+  let key = SOUND_KEYS.get(word);
+  if (key === undefined) {
+    key = spellSoundKey(word);
+    if (SOUND_KEYS.size >= MAX_SOUND_KEYS) SOUND_KEYS.clear();
+    SOUND_KEYS.set(word, key);
+  }
+  return key;
+}
+
+/** Keys of words seen lately: a tenant's names come back, and the key takes a dozen regexps. */
+const SOUND_KEYS = new Map<string, string>();
+const MAX_SOUND_KEYS = 100_000;
+
+function spellSoundKey(word: string): string {
   // `%` holds CH/SH and `&` the hard G of GUE/GUI until the key is written.
   const spelled = word
     .replace(/[^A-Z]/g, '')

@@ -49,7 +49,10 @@ export function decideMatch(
   const identified = scored
     .filter((c) => c.identifierAgrees && !contradicts(c))
     .map((c) => ({ ...c, score: 1 }));
-  const others = scored.filter((c) => !identified.some((i) => i.patientId === c.patientId));
+  const others =
+    identified.length === 0
+      ? scored.slice()
+      : scored.filter((c) => !identified.some((i) => i.patientId === c.patientId));
   const candidates = [...identified, ...others.sort(byScore)];
   const [best, second] = candidates;
   if (identified.length === 1 && best) {

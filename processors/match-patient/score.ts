@@ -33,8 +33,13 @@ export interface ScoredCandidate extends MatchCandidate {
   readonly nameAgreement: number | null;
 }
 
-const round = (value: number) => Math.round(value * 10_000) / 10_000;
-const evidence = (field: string, agreement: number | null, weight: number, detail: string) => ({
+export const round = (value: number) => Math.round(value * 10_000) / 10_000;
+export const evidence = (
+  field: string,
+  agreement: number | null,
+  weight: number,
+  detail: string,
+) => ({
   field,
   agreement: agreement === null ? null : round(agreement),
   weight: round(weight),
@@ -48,20 +53,31 @@ export function scoreCandidate(subject: PreparedSubject, patient: PatientView): 
   const birth = birthEvidence(subject.birth, patient.births);
   const sex = sexEvidence(subject.sex, patient.sex);
   const fields: FieldEvidence[] = [...identifiers.fields, ...names.fields, birth.field, sex];
+  return scored(patient.id, fields, identifiers.agrees, birth.field, names.agreement);
+}
+
+/** The candidate its fields' evidence makes, the weights summed in the order of the fields. */
+export function scored(
+  patientId: string,
+  fields: FieldEvidence[],
+  identifierAgrees: boolean,
+  birth: FieldEvidence,
+  nameAgreement: number | null,
+): ScoredCandidate {
   let sum = 0;
   for (const field of fields) sum += field.weight;
   return {
-    patientId: patient.id,
+    patientId,
     score: round(posterior(sum)),
     evidence: fields,
-    identifierAgrees: identifiers.agrees,
-    birthAgrees: birth.agrees,
-    birthDiffers: birth.differs,
-    nameAgreement: names.agreement,
+    identifierAgrees,
+    birthAgrees: birth !== BIRTH_MISSING && birth !== BIRTH_EVIDENCE.different,
+    birthDiffers: birth === BIRTH_EVIDENCE.different,
+    nameAgreement,
   };
 }
 
-const NO_IDENTIFIERS = { fields: [] as readonly FieldEvidence[], agrees: false };
+export const NO_IDENTIFIERS = { fields: [] as readonly FieldEvidence[], agrees: false };
 
 function identifierEvidence(subject: PreparedSubject, patient: PatientView) {
   if (subject.identifiers.length === 0) return NO_IDENTIFIERS;
@@ -77,18 +93,22 @@ function identifierEvidence(subject: PreparedSubject, patient: PatientView) {
     if (ours.length === 0 || theirs.length === 0) continue;
     if (ours.some((o) => theirs.some((t) => t.value === o.value && t.facility === o.facility))) {
       agrees = true;
-      fields.push(
-        evidence(field, 1, 0, scheme === 'record' ? 'same facility, same number' : 'same'),
-      );
-    } else {
-      const weight = scheme === 'record' ? WEIGHTS.recordNumberDiffers : WEIGHTS.curpDiffers;
-      fields.push(
-        evidence(field, 0, weight, scheme === 'record' ? 'same facility, other number' : 'differs'),
-      );
-    }
+      fields.push(IDENTIFIER_EVIDENCE[field].same);
+    } else fields.push(IDENTIFIER_EVIDENCE[field].other);
   }
   return { fields, agrees };
 }
+
+export const IDENTIFIER_EVIDENCE = {
+  'record-number': {
+    same: evidence('record-number', 1, 0, 'same facility, same number'),
+    other: evidence('record-number', 0, WEIGHTS.recordNumberDiffers, 'same facility, other number'),
+  },
+  curp: {
+    same: evidence('curp', 1, 0, 'same'),
+    other: evidence('curp', 0, WEIGHTS.curpDiffers, 'differs'),
+  },
+} as const;
 
 /**
  * The reading of the subject's name and the patient's name variant that agree best. Weights are
@@ -102,11 +122,8 @@ function bestNameEvidence(readings: readonly PersonName[], variants: readonly Pe
       if (best === null || compared.weight > best.weight) best = compared;
     }
   }
-  if (best === null) {
-    return { fields: [evidence('name', null, 0, 'missing')], weight: 0, agreement: null };
-  }
+  if (best === null) return { fields: [NAME_MISSING], weight: 0, agreement: null };
   const { paternal, maternal, given } = best;
-  const present = [paternal, maternal, given].filter(isNumber);
   return {
     fields: [
       namePart('surname', paternal, WEIGHTS.paternalSurname),
@@ -114,8 +131,20 @@ function bestNameEvidence(readings: readonly PersonName[], variants: readonly Pe
       namePart('givenNames', given, WEIGHTS.givenNames),
     ],
     weight: best.weight,
-    agreement: present.length ? present.reduce(sum, 0) / present.length : null,
+    agreement: meanAgreement(paternal, maternal, given),
   };
+}
+
+export const NAME_MISSING = evidence('name', null, 0, 'missing');
+
+/** The mean of the name parts' agreements both sides have, null when they share none. */
+export function meanAgreement(
+  paternal: number | null,
+  maternal: number | null,
+  given: number | null,
+): number | null {
+  const present = [paternal, maternal, given].filter(isNumber);
+  return present.length ? present.reduce(sum, 0) / present.length : null;
 }
 
 interface NameComparison {
@@ -137,13 +166,26 @@ function compareNames(a: PersonName, b: PersonName): NameComparison {
   return { paternal, maternal, given, weight };
 }
 
-const partWeight = (agreement: number | null, weights: NameWeights) =>
+export const partWeight = (agreement: number | null, weights: NameWeights) =>
   agreement === null ? 0 : round(nameWeight(agreement, weights));
 
-const namePart = (field: string, agreement: number | null, weights: NameWeights) =>
-  agreement === null
-    ? evidence(field, null, 0, 'missing on one side')
-    : evidence(field, agreement, nameWeight(agreement, weights), describeName(agreement));
+/** A name part's evidence; the commonest (the same on both sides, or missing) is made once. */
+export function namePart(field: string, agreement: number | null, weights: NameWeights) {
+  if (agreement === null || agreement === 1) {
+    let made = COMMON_NAME_PARTS.get(field);
+    if (!made) {
+      made = {
+        missing: evidence(field, null, 0, 'missing on one side'),
+        same: evidence(field, 1, nameWeight(1, weights), describeName(1)),
+      };
+      COMMON_NAME_PARTS.set(field, made);
+    }
+    return agreement === null ? made.missing : made.same;
+  }
+  return evidence(field, agreement, nameWeight(agreement, weights), describeName(agreement));
+}
+
+const COMMON_NAME_PARTS = new Map<string, { missing: FieldEvidence; same: FieldEvidence }>();
 
 const isNumber = (x: number | null): x is number => x !== null;
 const sum = (total: number, x: number) => total + x;
@@ -151,7 +193,7 @@ const sum = (total: number, x: number) => total + x;
 const describeName = (agreement: number) =>
   agreement === 1 ? 'same' : agreement >= 0.93 ? 'alike' : agreement > 0.75 ? 'similar' : 'differs';
 
-const BIRTH_EVIDENCE = Object.fromEntries(
+export const BIRTH_EVIDENCE = Object.fromEntries(
   Object.entries(DATE_WEIGHTS).map(([relation, weight]) => [
     relation,
     evidence('dateOfBirth', DATE_AGREEMENT[relation as DateRelation], weight, relation),
@@ -159,31 +201,23 @@ const BIRTH_EVIDENCE = Object.fromEntries(
 ) as Record<DateRelation, FieldEvidence>;
 
 function birthEvidence(birth: string | null, births: readonly string[]) {
-  if (!birth || births.length === 0) {
-    return {
-      field: evidence('dateOfBirth', null, 0, 'missing on one side'),
-      agrees: false,
-      differs: false,
-    };
-  }
+  if (!birth || births.length === 0) return { field: BIRTH_MISSING };
   let relation = relateDates(birth, births[0] as string);
   for (let i = 1; i < births.length; i++) {
     const other = relateDates(birth, births[i] as string);
     if (DATE_WEIGHTS[other] > DATE_WEIGHTS[relation]) relation = other;
   }
-  return {
-    field: BIRTH_EVIDENCE[relation],
-    agrees: relation !== 'different',
-    differs: relation === 'different',
-  };
+  return { field: BIRTH_EVIDENCE[relation] };
 }
+
+export const BIRTH_MISSING = evidence('dateOfBirth', null, 0, 'missing on one side');
 
 // Evidence that does not depend on the pair compared is made once; events only read it.
 const SEX_MISSING = evidence('sex', null, 0, 'missing on one side');
 const SEX_SAME = evidence('sex', 1, WEIGHTS.sex.agree, 'same');
 const SEX_DIFFERS = evidence('sex', 0, WEIGHTS.sex.disagree, 'differs');
 
-function sexEvidence(a: 'F' | 'M' | null, b: 'F' | 'M' | null): FieldEvidence {
+export function sexEvidence(a: 'F' | 'M' | null, b: 'F' | 'M' | null): FieldEvidence {
   if (!a || !b) return SEX_MISSING;
   return a === b ? SEX_SAME : SEX_DIFFERS;
 }

@@ -74,7 +74,7 @@ function similarSpelling(a: string, b: string): number {
  * A given name agrees as written, as the full name its abbreviation or nickname stands for, or
  * with one of the other's short forms (`Biil` is a mistyped `Bill`, which is William).
  */
-const givenNameAgreement = remembered((a: string, b: string): number => {
+export const givenNameAgreement = remembered((a: string, b: string): number => {
   const written = wordAgreement(a, b);
   if (written === 1) return written;
   if (otherGender(a, b)) return OTHER_GENDER_AGREEMENT;

@@ -2,6 +2,7 @@ import type { Admin, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { createEventProducer } from '../../infra/kafka/client.ts';
 import { type ConsumerRun, NO_KAFKAJS_RESTART } from '../../infra/kafka/supervise.ts';
 import type { Logger } from '../../infra/logger.ts';
+import { claimTransactionalId } from './partition-producers.ts';
 
 /**
  * How quickly the group notices a replica gone and gives its partitions to the others: a member
@@ -9,7 +10,8 @@ import type { Logger } from '../../infra/logger.ts';
  */
 export const SESSION_TIMEOUT_MS = 6000;
 const HEARTBEAT_INTERVAL_MS = 1000;
-const CHUNK = 64;
+/** Messages per transaction: each costs the same round trips to the broker whatever it carries. */
+const CHUNK = 256;
 
 export interface OwnedPartition {
   readonly topic: string;
@@ -22,6 +24,8 @@ export interface OwnedPartitionsOptions {
   topics: readonly string[];
   logger: Logger;
   transactionTimeoutMs: number;
+  /** Partitions handled side by side (each has its own producer); one by default. */
+  partitionsConcurrently?: number;
   /**
    * Called when the group hands this member partitions it did not hold, after the previous
    * owner's producer has been fenced: what it committed is in the logs, what it had open is
@@ -83,8 +87,8 @@ export async function startOwnedPartitions(options: OwnedPartitionsOptions): Pro
       transactionalId: `${groupId}.${p.topic}.${p.partition}`,
       transactionTimeout: options.transactionTimeoutMs,
     });
-    // Connecting a transactional producer registers its id: the previous holder is fenced.
-    await producer.connect();
+    // Registering the id fences the previous holder, before the committed offset is read.
+    await claimTransactionalId(producer);
     producers.set(keyOf(p), producer);
   };
   const assign = (assignment: Record<string, number[]>) => {
@@ -120,7 +124,7 @@ export async function startOwnedPartitions(options: OwnedPartitionsOptions): Pro
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: 1,
+    partitionsConsumedConcurrently: options.partitionsConcurrently ?? 1,
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
       const at = { topic: batch.topic, partition: batch.partition };
       if (!ready.has(keyOf(at))) prepare([at]);

@@ -1,6 +1,13 @@
-import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type {
+  Admin,
+  Batch,
+  Consumer,
+  EachBatchPayload,
+  Kafka,
+  KafkaMessage,
+  Producer,
+} from 'kafkajs';
 import pLimit from 'p-limit';
-import { createEventProducer } from '../../infra/kafka/client.ts';
 import {
   type ConsumerRun,
   NO_KAFKAJS_RESTART,
@@ -14,15 +21,29 @@ import type { Metrics } from '../../infra/metrics.ts';
 import type { StartupRetry } from '../../infra/startup.ts';
 import type { EventCodec } from '../../schemas/codec.ts';
 import type { EventType } from '../../schemas/events.ts';
+import { type Chunk, type ChunkLimits, takeChunk } from './chunks.ts';
 import type { Clock } from './envelope.ts';
 import { exclusiveAssigner } from './exclusive-assigner.ts';
 import { handleMessage, type Outcome, type RetryPolicy } from './handle-message.ts';
+import {
+  createPartitionProducers,
+  isFenced,
+  type PartitionProducers,
+  type TopicPartition,
+} from './partition-producers.ts';
 import { actorOf, type Processor } from './processor.ts';
 import { commitOutcomes } from './transaction.ts';
 
 export interface RuntimeSettings {
   instanceId: string;
   concurrency: number;
+  /** How many messages, and how long deciding them, one transaction takes at most. */
+  chunk: ChunkLimits;
+  /**
+   * Partitions decided side by side, each in transactions of its own producer; one for a
+   * processor that remembers its decisions or decides alone (`settled`, `exclusive`).
+   */
+  partitionsConcurrently: number;
   transactionTimeoutMs: number;
   retry: RetryPolicy;
   /** How a crashed consumer is restarted; how soon a dead member is fenced out of the group. */
@@ -45,15 +66,15 @@ export interface ProcessorDeps {
 
 export type RunningProcessor = SupervisedConsumer;
 
-/** Messages decided and committed together: small enough that a slow OCR chunk stays in time. */
-const CHUNK = 16;
 const HEARTBEAT_MS = 3000;
 
 /**
  * Runs one processor: a consumer group of its own over the document log and its redrive topic,
  * each chunk of a batch decided and then written in one Kafka transaction with the consumed
- * offsets, so a crash anywhere neither loses nor duplicates an output. A crashed consumer is
- * started again, with its producer, after a backoff, for as long as the process runs.
+ * offsets, so a crash anywhere neither loses nor duplicates an output. Each input partition
+ * has its own transactional producer, claimed by whichever member owns the partition now, so a
+ * member the group dropped while it was deciding cannot commit that work after all. A crashed
+ * consumer is started again after a backoff, for as long as the process runs.
  */
 export function startProcessor<T extends EventType>(
   processor: Processor<T>,
@@ -74,9 +95,12 @@ async function runProcessor<T extends EventType>(
   const { kafka, topics, settings } = deps;
   const log = deps.logger.child({ processor: actorOf(processor) });
   const groupId = topics.consumerGroup(processor.name);
-  const producer: Producer = createEventProducer(kafka, {
-    transactionalId: `${groupId}.${settings.instanceId}`,
-    transactionTimeout: settings.transactionTimeoutMs,
+  const admin: Admin = kafka.admin();
+  const producers = createPartitionProducers({
+    kafka,
+    admin,
+    groupId,
+    transactionTimeoutMs: settings.transactionTimeoutMs,
   });
   const consumer: Consumer = kafka.consumer({
     groupId,
@@ -90,15 +114,17 @@ async function runProcessor<T extends EventType>(
   const release = async () => {
     stopping.abort(new Error('processor stopping'));
     await consumer.disconnect();
-    await producer.disconnect();
+    await producers.close();
+    await admin.disconnect();
   };
   try {
-    await consume(processor, deps, { producer, consumer, groupId, log, signal: stopping.signal });
+    await admin.connect();
+    await consume(processor, deps, { producers, consumer, groupId, log, signal: stopping.signal });
   } catch (error) {
     await release().catch(() => {});
     throw error;
   }
-  log.info({ groupId }, 'processor started');
+  log.info({ groupId, instanceId: settings.instanceId }, 'processor started');
   return {
     consumer,
     async stop() {
@@ -112,7 +138,7 @@ async function consume<T extends EventType>(
   processor: Processor<T>,
   deps: ProcessorDeps,
   run: {
-    producer: Producer;
+    producers: PartitionProducers;
     consumer: Consumer;
     groupId: string;
     log: Logger;
@@ -120,8 +146,17 @@ async function consume<T extends EventType>(
   },
 ): Promise<void> {
   const { settings } = deps;
-  const { producer, consumer, groupId, log } = run;
-  await producer.connect();
+  const { producers, consumer, groupId, log } = run;
+  const lost = lostPartitions(settings.sessionTimeoutMs);
+  let memberId: string | undefined;
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    // A new member id: this member was out of the group meanwhile, and others may have held any
+    // of its partitions since.
+    const afresh = memberId !== undefined && payload.memberId !== memberId;
+    memberId = payload.memberId;
+    lost.resumeAll();
+    producers.assign(partitionsOf(payload.memberAssignment), afresh);
+  });
   await consumer.connect();
   await consumer.subscribe({
     topics: [deps.topics.events.document, deps.topics.redrive(processor.name)],
@@ -142,58 +177,126 @@ async function consume<T extends EventType>(
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: 1,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-      for (let start = 0; start < batch.messages.length; start += CHUNK) {
-        if (!isRunning() || isStale()) return;
-        const chunk = batch.messages.slice(start, start + CHUNK);
-        const started = performance.now();
-        // OCR can outlast a session timeout: keep telling the group we are alive meanwhile.
-        const beating = setInterval(() => void heartbeat().catch(() => {}), HEARTBEAT_MS);
-        let outcomes: Outcome[];
-        try {
-          outcomes = await decideChunk(chunk, (m) => decide(m, heartbeat), settings.concurrency);
-        } finally {
+    partitionsConsumedConcurrently:
+      processor.settled || processor.exclusive ? 1 : settings.partitionsConcurrently,
+    eachBatch: async (payload) => {
+      const at = { topic: payload.batch.topic, partition: payload.batch.partition };
+      if (lost.has(at)) return;
+      // Claiming a partition waits until its previous holder's open transaction is aborted.
+      const beating = setInterval(() => void payload.heartbeat().catch(() => {}), HEARTBEAT_MS);
+      await producers
+        .use(at, async ({ producer, resumeFrom }) => {
           clearInterval(beating);
-        }
-        // The partition went to another member meanwhile: it will decide these again.
-        if (isStale()) {
-          processor.settled?.(false);
-          return;
-        }
-        const next = String(BigInt((chunk.at(-1) as KafkaMessage).offset) + 1n);
-        const position = { topic: batch.topic, partition: batch.partition, offset: next };
-        const failed = outcomes.flatMap((outcome, i) =>
-          outcome.kind === 'failed' ? [{ outcome, message: chunk[i] as KafkaMessage }] : [],
-        );
-        for (const { outcome, message } of failed) {
-          log.error(
-            { reason: outcome.reason, partition: batch.partition, offset: message.offset },
-            'event dead-lettered',
-          );
-        }
-        if (outcomes.every((o) => o.kind === 'skipped')) {
-          // Nothing to write: the offsets alone need no transaction.
-          await consumer.commitOffsets([position]);
-        } else {
-          await commitOutcomes(
-            producer,
-            { ...deps, processor, groupId },
-            position,
-            chunk,
-            outcomes,
-          ).catch((error: unknown) => {
-            processor.settled?.(false);
-            throw error;
-          });
-        }
-        processor.settled?.(true);
-        resolveOffset((chunk.at(-1) as KafkaMessage).offset);
-        record(deps.metrics, processor.name, outcomes, (performance.now() - started) / 1000);
-        await heartbeat();
-      }
+          try {
+            await consumeBatch(producer, resumeFrom, payload.batch, payload);
+          } catch (error) {
+            if (!isFenced(error)) throw error;
+            // The member that owns the partition now claimed its producer: it decides these
+            // messages again. Trying them here would fence it in turn, so the partition waits
+            // for this member's next assignment.
+            log.warn({ partition: at.partition }, 'partition taken over, chunk abandoned');
+            producers.drop(at);
+            lost.add(at, payload.pause);
+          }
+        })
+        .finally(() => clearInterval(beating));
     },
   });
+
+  async function consumeBatch(
+    producer: Producer,
+    resumeFrom: bigint,
+    batch: Pick<Batch, 'topic' | 'partition' | 'messages'>,
+    control: Pick<EachBatchPayload, 'resolveOffset' | 'heartbeat' | 'isRunning' | 'isStale'>,
+  ) {
+    const { resolveOffset, heartbeat, isRunning, isStale } = control;
+    const limits = { ...settings.chunk, window: 2 * settings.concurrency };
+    // Skips what the partition's previous owner committed after the group told us where to start.
+    const messages = batch.messages.filter((m) => BigInt(m.offset) >= resumeFrom);
+    const last = batch.messages.at(-1);
+    if (messages.length === 0 && last) resolveOffset(last.offset);
+    let start = 0;
+    while (start < messages.length) {
+      if (!isRunning() || isStale()) return;
+      const started = performance.now();
+      // OCR can outlast a session timeout: keep telling the group we are alive meanwhile.
+      const beating = setInterval(() => void heartbeat().catch(() => {}), HEARTBEAT_MS);
+      let chunk: Chunk;
+      try {
+        chunk = await takeChunk(messages, start, limits, (window) =>
+          decideChunk(window, (m) => decide(m, heartbeat), settings.concurrency),
+        );
+      } finally {
+        clearInterval(beating);
+      }
+      const { outcomes } = chunk;
+      start += chunk.messages.length;
+      // The partition went to another member meanwhile: it will decide these again.
+      if (isStale()) {
+        processor.settled?.(false);
+        return;
+      }
+      const decided = chunk.messages.at(-1) as KafkaMessage;
+      const position = {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: String(BigInt(decided.offset) + 1n),
+      };
+      for (const [i, outcome] of outcomes.entries()) {
+        if (outcome.kind !== 'failed') continue;
+        log.error(
+          { reason: outcome.reason, partition: batch.partition, offset: chunk.messages[i]?.offset },
+          'event dead-lettered',
+        );
+      }
+      if (outcomes.every((o) => o.kind === 'skipped')) {
+        // Nothing to write: the offsets need no transaction, and none at all while the batch
+        // goes on, since the next chunk's commit covers them.
+        if (start >= messages.length) await consumer.commitOffsets([position]);
+      } else {
+        const ctx = { ...deps, processor, groupId };
+        await commitOutcomes(producer, ctx, position, chunk.messages, outcomes).catch(
+          (error: unknown) => {
+            processor.settled?.(false);
+            throw error;
+          },
+        );
+      }
+      processor.settled?.(true);
+      resolveOffset(decided.offset);
+      record(deps.metrics, processor.name, outcomes, (performance.now() - started) / 1000);
+      await heartbeat();
+    }
+  }
+}
+
+const partitionsOf = (assignment: Record<string, number[]>): TopicPartition[] =>
+  Object.entries(assignment).flatMap(([topic, partitions]) =>
+    partitions.map((partition) => ({ topic, partition })),
+  );
+
+/**
+ * Partitions paused after another member fenced their producer, until this member's next
+ * assignment; or, should none come (the fencing member was the late one), for a session timeout.
+ */
+function lostPartitions(sessionTimeoutMs: number) {
+  const resumes = new Map<string, () => void>();
+  const keyOf = (at: TopicPartition) => `${at.topic}\u0000${at.partition}`;
+  return {
+    has: (at: TopicPartition) => resumes.has(keyOf(at)),
+    add(at: TopicPartition, pause: () => () => void) {
+      const resume = pause();
+      const timer = setTimeout(() => resumes.get(keyOf(at))?.(), sessionTimeoutMs).unref();
+      resumes.set(keyOf(at), () => {
+        clearTimeout(timer);
+        resumes.delete(keyOf(at));
+        resume();
+      });
+    },
+    resumeAll() {
+      for (const resume of [...resumes.values()]) resume();
+    },
+  };
 }
 
 /**

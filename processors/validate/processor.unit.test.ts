@@ -104,7 +104,7 @@ describe('validate', () => {
 
   it('names itself for the actor of what it emits and consumes uploads and reprocessing', () => {
     const processor = createValidateProcessor({ blobs: { read: async () => Buffer.alloc(0) } });
-    expect([processor.name, processor.version]).toEqual(['validate', '1.3.0']);
+    expect([processor.name, processor.version]).toEqual(['validate', '1.3.1']);
     expect(processor.consumes).toEqual(['DocumentUploaded', 'DocumentReprocessRequested']);
   });
 });

@@ -37,6 +37,8 @@ export interface IntakeDeps {
   newId: () => string;
   /** Refuses an upload over the tenant's quotas; none are checked without it. */
   checkQuota?: CheckUploadQuota;
+  /** The tenant's keyed address of content with this SHA-256 (the encryption port's). */
+  contentAddress: (tenantId: string, sha256: string) => string;
 }
 
 export type UploadIntake = (request: UploadRequest) => Promise<UploadAccepted>;
@@ -60,14 +62,17 @@ export function createUploadIntake(deps: IntakeDeps): UploadIntake {
     const { within } = request;
     const transaction = <T>(work: (db: PoolClient) => Promise<T>) =>
       within ? work(within) : withTenant(deps.pool, tenantId, work);
+    // What is kept is the tenant's keyed address of the content, never its plain SHA-256;
+    // rows written before hold the plain one, and are still found by it.
+    const address = deps.contentAddress(tenantId, staged.sha256);
     return transaction(async (db) => {
       await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-        `${tenantId}/${staged.sha256}`,
+        `${tenantId}/${address}`,
       ]);
       const { rows } = await db.query<{ document_id: string }>(
         `SELECT document_id FROM write_side.intake_contents
-         WHERE tenant_id = $1 AND sha256 = $2`,
-        [tenantId, staged.sha256],
+         WHERE tenant_id = $1 AND sha256 IN ($2, $3)`,
+        [tenantId, address, staged.sha256],
       );
       const duplicateOf = rows[0]?.document_id ?? null;
       // Before the blob is put in place: a refused upload leaves nothing but its staged file.
@@ -113,7 +118,7 @@ export function createUploadIntake(deps: IntakeDeps): UploadIntake {
         await db.query(
           `INSERT INTO write_side.intake_contents (tenant_id, sha256, document_id)
            VALUES ($1, $2, $3)`,
-          [tenantId, staged.sha256, documentId],
+          [tenantId, address, documentId],
         );
       }
       return { documentId, duplicateOf, mediaType, sha256: staged.sha256, position };

@@ -175,7 +175,13 @@ export function evolveDocument(state: DocumentState, event: DocumentEvent): Docu
         patientMatch: matchOf(row, { status, patientId, method: 'review' }),
       }));
     }
+    // Erased: nothing of the document is known any more, at any time read after this event.
+    case 'DocumentErased':
+      return null;
     case 'EntitiesExtracted':
+    // The trash hides a document from reads now; what it said at a time is what it said.
+    case 'DocumentTrashed':
+    case 'DocumentRestored':
       return state;
     default: {
       const unhandled: never = event;

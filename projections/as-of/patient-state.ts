@@ -88,6 +88,10 @@ export function evolvePatients(index: PatientIndex, event: PatientEvent): Patien
       }
       return next;
     }
+    case 'PatientErased': {
+      for (const id of [aggregateId, ...event.data.mergedIds]) next.delete(id);
+      return next;
+    }
     default: {
       const unhandled: never = event;
       return unhandled;

@@ -11,6 +11,8 @@ export interface AuditRecordView {
   patientIds: string[];
   resultCount: number;
   status: number;
+  /** Why, for an erasure; null for a read. */
+  reason: string | null;
 }
 
 export interface AuditFilters {
@@ -32,6 +34,7 @@ interface AuditRow {
   patient_ids: string[];
   result_count: number;
   status: number;
+  reason: string | null;
 }
 
 const toView = (r: AuditRow): AuditRecordView => ({
@@ -44,6 +47,7 @@ const toView = (r: AuditRow): AuditRecordView => ({
   patientIds: r.patient_ids,
   resultCount: r.result_count,
   status: r.status,
+  reason: r.reason,
 });
 
 /** A tenant's reads of patient data, newest first; the cursor is the (occurred_at, event id) of the last. */
@@ -72,7 +76,7 @@ export async function listAudit(
   values.push(page.limit + 1);
   const { rows } = await db.query<AuditRow>(
     `SELECT event_id, occurred_at, principal, route, method, document_ids, patient_ids,
-       result_count, status
+       result_count, status, reason
      FROM audit WHERE ${where.join(' AND ')}
      ORDER BY occurred_at DESC, event_id DESC LIMIT $${values.length}`,
     values,

@@ -52,6 +52,14 @@ export const batchesProjection = defineProjection({
       ];
     },
     DocumentUploaded: batchFileStatements,
+    // A file name may name the patient: the file stays counted, its name goes.
+    DocumentErased: (event) => [
+      sql(
+        `UPDATE batch_files SET file_name = '' WHERE tenant_id = $1 AND document_id = $2`,
+        event.metadata.tenantId,
+        event.metadata.aggregateId,
+      ),
+    ],
   },
 });
 

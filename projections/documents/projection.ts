@@ -189,6 +189,30 @@ export const documentsProjection = defineProjection({
         review_id: event.data.reviewId,
       }),
     ],
+    // The trash hides the document from reads; its round and status stay as they were.
+    DocumentTrashed: (event) => [
+      sql(
+        'UPDATE documents SET trashed_at = $3 WHERE tenant_id = $1 AND document_id = $2',
+        event.metadata.tenantId,
+        event.metadata.aggregateId,
+        new Date(event.metadata.occurredAt),
+      ),
+    ],
+    DocumentRestored: (event) => [
+      sql(
+        'UPDATE documents SET trashed_at = NULL WHERE tenant_id = $1 AND document_id = $2',
+        event.metadata.tenantId,
+        event.metadata.aggregateId,
+      ),
+    ],
+    // Erased: the row goes; later events of the document update nothing.
+    DocumentErased: (event) => [
+      sql(
+        'DELETE FROM documents WHERE tenant_id = $1 AND document_id = $2',
+        event.metadata.tenantId,
+        event.metadata.aggregateId,
+      ),
+    ],
     ReviewResolved: (event) => {
       const status = RESOLUTION_STATUS[event.data.resolution];
       if (!status) return [];

@@ -162,9 +162,11 @@ const toView = (r: DocumentRow): DocumentView => ({
     : null,
 });
 
+/** The document, unless there is none or it is in the trash (see `isTrashed`). */
 export async function findDocument(db: Queryable, tenantId: string, id: string) {
   const { rows } = await db.query<DocumentRow>(
-    `SELECT ${COLUMNS} FROM documents WHERE tenant_id = $1 AND document_id = $2`,
+    `SELECT ${COLUMNS} FROM documents
+     WHERE tenant_id = $1 AND document_id = $2 AND trashed_at IS NULL`,
     [tenantId, id],
   );
   return rows[0] ? toView(rows[0]) : null;
@@ -177,7 +179,8 @@ export async function documentBlobRef(
   id: string,
 ): Promise<string | null> {
   const { rows } = await db.query<{ blob_ref: string }>(
-    'SELECT blob_ref FROM documents WHERE tenant_id = $1 AND document_id = $2',
+    `SELECT blob_ref FROM documents
+     WHERE tenant_id = $1 AND document_id = $2 AND trashed_at IS NULL`,
     [tenantId, id],
   );
   return rows[0]?.blob_ref ?? null;
@@ -190,7 +193,7 @@ export async function listDocuments(
   filters: DocumentFilters,
   page: { limit: number; cursor?: string },
 ): Promise<{ items: DocumentView[]; nextCursor: string | null }> {
-  const where = ['tenant_id = $1'];
+  const where = ['tenant_id = $1', 'trashed_at IS NULL'];
   const values: unknown[] = [tenantId];
   const add = (clause: string, value: unknown) => {
     values.push(value);
@@ -231,4 +234,49 @@ export async function patientDocumentViews(
     [tenantId, patientId],
   );
   return rows.map(toView);
+}
+
+/** Whether the document is in the trash: read as absent until it is restored. */
+export async function isTrashed(db: Queryable, tenantId: string, id: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `SELECT 1 FROM documents
+     WHERE tenant_id = $1 AND document_id = $2 AND trashed_at IS NOT NULL`,
+    [tenantId, id],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+export interface TrashedDocument {
+  id: string;
+  fileName: string;
+  status: string;
+  uploadedAt: string;
+  trashedAt: string;
+}
+
+/** The tenant's documents in the trash, most recently deleted first. */
+export async function listTrashed(
+  db: Queryable,
+  tenantId: string,
+  limit: number,
+): Promise<TrashedDocument[]> {
+  const { rows } = await db.query<{
+    document_id: string;
+    file_name: string;
+    status: string;
+    uploaded_at: Date;
+    trashed_at: Date;
+  }>(
+    `SELECT document_id, file_name, status, uploaded_at, trashed_at FROM documents
+     WHERE tenant_id = $1 AND trashed_at IS NOT NULL
+     ORDER BY trashed_at DESC, document_id LIMIT $2`,
+    [tenantId, limit],
+  );
+  return rows.map((r) => ({
+    id: r.document_id,
+    fileName: r.file_name,
+    status: r.status,
+    uploadedAt: r.uploaded_at.toISOString(),
+    trashedAt: r.trashed_at.toISOString(),
+  }));
 }

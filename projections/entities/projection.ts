@@ -9,7 +9,17 @@ import { ENTITY_TABLES, type EntityTable, encounterDate } from './tables.ts';
  */
 export const entitiesProjection = defineProjection({
   name: 'entities',
-  handlers: { EntitiesExtracted: extractionStatements },
+  handlers: {
+    EntitiesExtracted: extractionStatements,
+    DocumentErased: (event) =>
+      ['document_entities', ...ENTITY_TABLES.map((table) => table.name)].map((table) =>
+        sql(
+          `DELETE FROM ${table} WHERE tenant_id = $1 AND document_id = $2`,
+          event.metadata.tenantId,
+          event.metadata.aggregateId,
+        ),
+      ),
+  },
 });
 
 function extractionStatements(event: EntitiesExtracted): SqlStatement[] {

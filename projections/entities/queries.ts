@@ -17,8 +17,10 @@ export async function documentEntities(
   documentId: string,
 ): Promise<DocumentEntities | null> {
   const { rows } = await db.query(
-    `SELECT round, date_format, extracted_at, entities FROM document_entities
-     WHERE tenant_id = $1 AND document_id = $2`,
+    `SELECT round, date_format, extracted_at, entities FROM document_entities e
+     WHERE tenant_id = $1 AND document_id = $2
+       AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.tenant_id = $1
+         AND d.document_id = e.document_id AND d.trashed_at IS NOT NULL)`,
     [tenantId, documentId],
   );
   const row = rows[0];

@@ -50,5 +50,20 @@ export const patientTimelineProjection = defineProjection({
       event.data.patientId
         ? [names(event, position, event.data.patientId, event.metadata.aggregateId)]
         : [],
+    PatientErased: (event) => [
+      sql(
+        'DELETE FROM patient_timeline WHERE tenant_id = $1 AND patient_id = ANY($2::text[])',
+        event.metadata.tenantId,
+        [event.metadata.aggregateId, ...event.data.mergedIds],
+      ),
+    ],
+    // A document's decisions may be folded after its patient's erasure (another partition).
+    DocumentErased: (event) => [
+      sql(
+        'DELETE FROM patient_timeline WHERE tenant_id = $1 AND related_id = $2',
+        event.metadata.tenantId,
+        event.metadata.aggregateId,
+      ),
+    ],
   },
 });

@@ -17,6 +17,13 @@ export const patientsProjection = defineProjection({
     PatientRegistered: (event) => [registered(event)],
     PatientRecordLinked: (event) => [linked(event)],
     PatientsMerged: merged,
+    PatientErased: (event) => [
+      sql(
+        'DELETE FROM patients WHERE tenant_id = $1 AND patient_id = ANY($2::text[])',
+        event.metadata.tenantId,
+        [event.metadata.aggregateId, ...event.data.mergedIds],
+      ),
+    ],
   },
 });
 

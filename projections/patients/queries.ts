@@ -6,8 +6,9 @@ import { decodeCursor, pageOf } from '../runtime/paging.ts';
  * SQL condition: document `d` belongs to patient $2 (a survivor) or to a patient merged into it;
  * $1 is the tenant. Facts keep the patient id decided at the time; merges apply here.
  */
-export const OF_PATIENT = `d.tenant_id = $1 AND (d.patient_id = $2 OR d.patient_id IN (
-  SELECT patient_id FROM patients WHERE tenant_id = $1 AND merged_into = $2))`;
+// A document in the trash is none of its patient's until it is restored.
+export const OF_PATIENT = `d.tenant_id = $1 AND d.trashed_at IS NULL AND (d.patient_id = $2
+  OR d.patient_id IN (SELECT patient_id FROM patients WHERE tenant_id = $1 AND merged_into = $2))`;
 
 export interface PatientView {
   id: string;

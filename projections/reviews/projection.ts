@@ -1,5 +1,6 @@
 import type {
   DocumentReprocessRequested,
+  PatientErased,
   PatientMatchReviewRequired,
   ReviewResolved,
 } from '../../schemas/events.ts';
@@ -30,8 +31,30 @@ export const reviewsProjection = defineProjection({
     PatientMatchReviewRequired: (event) => [opened(event)],
     ReviewResolved: resolved,
     DocumentReprocessRequested: (event) => [superseded(event)],
+    DocumentErased: (event) => [
+      sql(
+        'DELETE FROM reviews WHERE tenant_id = $1 AND document_id = $2',
+        event.metadata.tenantId,
+        event.metadata.aggregateId,
+      ),
+    ],
+    PatientErased: (event) => [withoutCandidates(event)],
   },
 });
+
+/** Other documents' reviews no longer offer the erased patients as candidates. */
+function withoutCandidates(event: PatientErased): SqlStatement {
+  return sql(
+    `UPDATE reviews SET candidates = (
+       SELECT coalesce(jsonb_agg(c ORDER BY n), '[]'::jsonb)
+       FROM jsonb_array_elements(candidates) WITH ORDINALITY AS e(c, n)
+       WHERE NOT (c->>'patientId' = ANY($2::text[])))
+     WHERE tenant_id = $1 AND EXISTS (SELECT 1 FROM jsonb_array_elements(candidates) AS e(c)
+       WHERE c->>'patientId' = ANY($2::text[]))`,
+    event.metadata.tenantId,
+    [event.metadata.aggregateId, ...event.data.mergedIds],
+  );
+}
 
 function superseded(event: DocumentReprocessRequested): SqlStatement {
   const { tenantId, aggregateId, occurredAt } = event.metadata;

@@ -1,24 +1,44 @@
 import type { Pool, PoolClient } from '../../infra/postgres.ts';
 import type { LogPosition } from '../../schemas/events.ts';
 
-/** Locks the projection's row for this partition and returns the next offset it must apply. */
+/**
+ * Locks the projection's row for this partition, made at 0 the first time, and returns the next
+ * offset it must apply: one round trip (the update that changes nothing is what takes the lock).
+ */
 export async function lockCheckpoint(
   client: PoolClient,
   projection: string,
   topic: string,
   partition: number,
 ): Promise<bigint> {
-  await client.query(
-    `INSERT INTO projection_checkpoints (projection, topic, partition, next_offset)
-     VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING`,
-    [projection, topic, partition],
-  );
   const { rows } = await client.query<{ next_offset: string }>(
-    `SELECT next_offset FROM projection_checkpoints
-     WHERE projection = $1 AND topic = $2 AND partition = $3 FOR UPDATE`,
+    `INSERT INTO projection_checkpoints AS c (projection, topic, partition, next_offset)
+     VALUES ($1, $2, $3, 0)
+     ON CONFLICT (projection, topic, partition) DO UPDATE SET next_offset = c.next_offset
+     RETURNING next_offset`,
     [projection, topic, partition],
   );
   return BigInt(rows[0]?.next_offset ?? 0);
+}
+
+/**
+ * Moves the checkpoint past messages the read model does not fold, in one statement and no
+ * transaction: what the transactional path would do with them (nothing, then the checkpoint),
+ * since the consumer hands over a partition's messages in order and the checkpoint only moves
+ * forward. False when there is no checkpoint yet or it is already there: the caller then takes
+ * the transactional path, which handles every case.
+ */
+export async function skipCheckpoint(
+  pool: Pool,
+  projection: string,
+  at: { topic: string; partition: number; next: bigint },
+): Promise<boolean> {
+  const { rowCount } = await pool.query(
+    `UPDATE projection_checkpoints SET next_offset = $4, updated_at = now()
+     WHERE projection = $1 AND topic = $2 AND partition = $3 AND next_offset < $4`,
+    [projection, at.topic, at.partition, at.next.toString()],
+  );
+  return rowCount === 1;
 }
 
 export async function saveCheckpoint(

@@ -16,7 +16,7 @@ import type { StartupRetry } from '../../infra/startup.ts';
 import { EVENT_CATALOG } from '../../schemas/catalog.ts';
 import { type EventCodec, UndecodableEventError } from '../../schemas/codec.ts';
 import type { DomainEvent, LogPosition } from '../../schemas/events.ts';
-import { lockCheckpoint, saveCheckpoint } from './checkpoints.ts';
+import { lockCheckpoint, saveCheckpoint, skipCheckpoint } from './checkpoints.ts';
 import { faultReason, isEventFault } from './event-faults.ts';
 import type { Projection, ProjectionPorts } from './projection.ts';
 
@@ -102,6 +102,13 @@ export async function applyBatch(
 ): Promise<{ next: bigint; applied: number; deadLettered: number }> {
   const { topic, partition } = batch;
   const handled = new Set<string>(projection.canHandle);
+  const last = batch.messages.at(-1);
+  if (last && !options.isolate && batch.messages.every((m) => skippable(m, handled))) {
+    const at = { topic, partition, next: BigInt(last.offset) + 1n };
+    if (await skipCheckpoint(deps.pool, projection.name, at)) {
+      return { next: at.next, applied: batch.messages.length, deadLettered: 0 };
+    }
+  }
   return withTransaction(deps.pool, async (client) => {
     const from = await lockCheckpoint(client, projection.name, topic, partition);
     let next = from;
@@ -111,8 +118,7 @@ export async function applyBatch(
       const offset = BigInt(message.offset);
       if (offset < from) continue;
       next = offset + 1n;
-      const type = message.headers?.[HEADERS.eventType]?.toString();
-      if (type !== undefined && !handled.has(type)) continue;
+      if (skippable(message, handled)) continue;
       try {
         if (!message.value) throw new UndecodableEventError('empty message');
         const decoded = await deps.codec.decode(message.value);
@@ -150,6 +156,12 @@ export async function applyBatch(
     return { next, applied: Number(next - from), deadLettered: letters.length };
   });
 }
+
+/** Known by its header to be of a type the read model does not fold. */
+const skippable = (message: LogMessage, handled: ReadonlySet<string>) => {
+  const type = message.headers?.[HEADERS.eventType]?.toString();
+  return type !== undefined && !handled.has(type);
+};
 
 interface Session {
   readonly client: PoolClient;

@@ -6,7 +6,7 @@ import { type Queryable, READ_MODEL_SCHEMA } from '../../infra/postgres.ts';
  * projection_checkpoints. A rebuild folds the log into it and then moves its tables into the
  * live schema, where they arrive exactly as the migrations left the ones they replace.
  */
-export const shadowSchema = (model: string) => identifier(`rebuild_${model}`);
+export const shadowSchema = (model: string) => identifier(`rebuild_${model.replaceAll('-', '_')}`);
 
 const CHECKPOINTS = 'projection_checkpoints';
 

@@ -1,5 +1,6 @@
 import { BlobMissingError } from '../../infra/blobs/blob-store.ts';
 import { decodeStoredText } from '../../infra/blobs/stored-text.ts';
+import { KeyDestroyedError } from '../../infra/crypto/errors.ts';
 import { UndecodableEventError } from '../../schemas/codec.ts';
 import type { TextExtracted } from '../../schemas/events.ts';
 import {
@@ -17,9 +18,17 @@ export async function withInlineText(
   const { textRef } = event.data;
   if (!textRef) return event;
   const bytes = await blobs.read(event.metadata.tenantId, textRef).catch((cause: unknown) => {
+    // Erased: the text is gone for good, as the event's own sealed fields are.
+    if (cause instanceof KeyDestroyedError) return null;
     if (!(cause instanceof BlobMissingError)) throw cause;
     throw new UndecodableEventError(`text blob ${textRef} is missing`, { cause });
   });
+  if (bytes === null) {
+    return {
+      ...event,
+      data: { ...event.data, pages: event.data.pages.map((p) => ({ ...p, text: '' })) },
+    };
+  }
   const stored = decodeStoredText(bytes);
   if (!stored) throw new UndecodableEventError(`text blob ${textRef} is corrupt`);
   const byPage = new Map(stored.map((p) => [p.page, p.text]));
@@ -35,7 +44,16 @@ export async function withInlineText(
 /** The text of each page of a document's latest round, indexed for full-text search. */
 export const textProjection = defineProjection({
   name: 'text',
-  handlers: { TextExtracted: pageStatements },
+  handlers: {
+    TextExtracted: pageStatements,
+    DocumentErased: (event) => [
+      sql(
+        'DELETE FROM document_pages WHERE tenant_id = $1 AND document_id = $2',
+        event.metadata.tenantId,
+        event.metadata.aggregateId,
+      ),
+    ],
+  },
   resolvers: { TextExtracted: (event, ports) => withInlineText(event, ports.blobs) },
 });
 

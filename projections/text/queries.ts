@@ -14,8 +14,11 @@ export async function documentText(
   documentId: string,
 ): Promise<PageText[]> {
   const { rows } = await db.query<PageText>(
-    `SELECT page, round, method, confidence, text FROM document_pages
-     WHERE tenant_id = $1 AND document_id = $2 ORDER BY page`,
+    `SELECT page, round, method, confidence, text FROM document_pages p
+     WHERE tenant_id = $1 AND document_id = $2
+       AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.tenant_id = $1
+         AND d.document_id = p.document_id AND d.trashed_at IS NOT NULL)
+     ORDER BY page`,
     [tenantId, documentId],
   );
   return rows;
@@ -60,6 +63,7 @@ export async function searchDocuments(
               AS snippet
      FROM best b CROSS JOIN query
      JOIN documents d ON d.tenant_id = $1 AND d.document_id = b.document_id
+       AND d.trashed_at IS NULL
      ORDER BY b.total DESC, b.document_id LIMIT $3`,
     [tenantId, q, limit],
   );

@@ -14,7 +14,18 @@ const isDocumentEventType = (type: EventType): type is DocumentEvent['type'] =>
 /** Every event of a document, with where it sits in the log and its round: what auditors replay. */
 export const timelineProjection = defineProjection({
   name: 'timeline',
-  handlers: handleEach(EVENT_TYPES.filter(isDocumentEventType), timelineStatements),
+  handlers: {
+    ...handleEach(EVENT_TYPES.filter(isDocumentEventType), timelineStatements),
+    // Only the erasure itself stays: ids, who and why. As-of reads fold it to nothing.
+    DocumentErased: (event, position) => [
+      sql(
+        'DELETE FROM document_timeline WHERE tenant_id = $1 AND document_id = $2',
+        event.metadata.tenantId,
+        event.metadata.aggregateId,
+      ),
+      ...timelineStatements(event, position),
+    ],
+  },
 });
 
 function timelineStatements(event: DocumentEvent, position: LogPosition): SqlStatement[] {

@@ -126,6 +126,20 @@ export interface MatchCandidate {
 }
 
 /**
+ * Fields of an event's data sealed under one subject's data key: the fields marked "sealed" in its schema, which the data carries blank (see infra/crypto/sealed-events.ts)
+ */
+export interface SealedPart {
+    /**
+     * The subject whose data key seals it: document:<id> or patient:<id>; the ciphertext's header names the same subject, the tenant and the key version
+     */
+    keyRef: string;
+    /**
+     * AES-256-GCM under the subject's data key (infra/crypto/envelope.ts): JSON [[path, value], ...] of the sealed fields
+     */
+    ciphertext: Buffer;
+}
+
+/**
  * What a hospital export's file name said: <record>_<SURNAMES, NAMES>_<episode>_<TYPE>.pdf
  */
 export interface ExportName {
@@ -675,6 +689,55 @@ export interface ReviewResolvedData {
 }
 
 /**
+ * Someone deleted a document: it leaves listings, search and reads, and may be restored until the tenant's trash delay has passed, after which retention erases it.
+ */
+export interface DocumentTrashedData {
+    /**
+     * Who deleted it: key:<id> or user:<sub>
+     */
+    principal: string;
+    /**
+     * Default: null
+     */
+    reason: null | string;
+}
+
+/**
+ * A deleted document was taken back out of the trash before retention erased it: it is listed, found and read again as before.
+ */
+export interface DocumentRestoredData {
+    /**
+     * Who restored it: key:<id> or user:<sub>
+     */
+    principal: string;
+    /**
+     * The DocumentTrashed this undoes
+     */
+    trashedEventId: string;
+}
+
+/**
+ * A document was erased: its data keys were destroyed and its blobs deleted, so its file, text and entities can no longer be read, and read models drop what they derived. Carries ids, who and why only, never patient data.
+ */
+export interface DocumentErasedData {
+    /**
+     * Who erased: key:<id>, user:<sub>, or the retention reactor
+     */
+    principal: string;
+    reason: string;
+    /**
+     * Set when the document was erased as part of its patient's erasure
+     *
+     * Default: null
+     */
+    patientId: null | string;
+    /**
+     * The key subjects whose data keys were destroyed: document:<id>
+     */
+    destroyedSubjects: string[];
+}
+
+/**
  * A person new to the patient index, keyed by the patient; documentId names the document that led to it.
  */
 export interface PatientRegisteredData {
@@ -724,6 +787,29 @@ export interface PatientsMergedData {
      * Default: null
      */
     reason: null | string;
+}
+
+/**
+ * A patient was erased: the data keys of its subjects were destroyed, so what they sealed in the log and the blob store can no longer be read, and read models drop what they derived. Carries ids, who and why only, never patient data.
+ */
+export interface PatientErasedData {
+    /**
+     * Who erased: key:<id>, user:<sub>, or the retention reactor
+     */
+    principal: string;
+    reason: string;
+    /**
+     * Patients that had been merged into this one, erased with it
+     */
+    mergedIds: string[];
+    /**
+     * The documents linked to the patient, each erased with a DocumentErased of its own
+     */
+    documentIds: string[];
+    /**
+     * The key subjects whose data keys were destroyed: patient:<id>, document:<id>
+     */
+    destroyedSubjects: string[];
 }
 
 /**
@@ -784,6 +870,34 @@ export interface PatientDataReadData {
      * The HTTP status of the response
      */
     status: number;
+}
+
+/**
+ * An admin changed the tenant's retention policy, on the audit log, keyed by the tenant: the policy as it stands after the change. A null limit is none.
+ */
+export interface RetentionPolicyChangedData {
+    /**
+     * Who changed it: key:<id> or user:<sub>
+     */
+    principal: string;
+    /**
+     * Documents uploaded longer ago than this are erased
+     *
+     * Default: null
+     */
+    documentsMaxAgeDays: null | number;
+    /**
+     * Rejected uploads are erased this long after their rejection
+     *
+     * Default: null
+     */
+    rejectedMaxAgeDays: null | number;
+    /**
+     * How long a deleted document stays restorable; null: the service's default
+     *
+     * Default: null
+     */
+    trashDelayHours: null | number;
 }
 
 /**

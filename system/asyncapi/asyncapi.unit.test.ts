@@ -5,7 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../infra/config.ts';
 import { topicNames } from '../../infra/kafka/topics.ts';
 import { EVENT_CATALOG, SHARED_RECORDS } from '../../schemas/catalog.ts';
-import { systemTopicConfigs } from '../topics.ts';
+import type { EventType } from '../../schemas/events.ts';
+import { carriesSealedParts } from '../../schemas/sealed-fields.ts';
+import { internalTopicConfigs, systemTopicConfigs } from '../topics.ts';
 import { generateAsyncApi, readCommitted, STALE_MESSAGE } from './generate.ts';
 
 const config = loadConfig({});
@@ -50,10 +52,14 @@ describe('the AsyncAPI document of the topics', () => {
       .channels()
       .all()
       .map((c) => c.address());
-    const topics = systemTopicConfigs(config, names).map((t) => t.topic);
+    const topics = [
+      ...systemTopicConfigs(config, names),
+      ...internalTopicConfigs(config, names),
+    ].map((t) => t.topic);
     expect(topics).toContain(names.events.audit);
     expect(topics).toContain(names.deadLetter('validate'));
     expect(topics).toContain(names.redrive('validate'));
+    expect(topics).toContain(`${names.consumerGroup('match-patient')}.by-tenant`);
     expect(addresses.sort()).toEqual(topics.sort());
   });
 
@@ -67,7 +73,11 @@ describe('the AsyncAPI document of the topics', () => {
       expect(channels.map((c) => c.address())).toEqual([names.events[aggregate]]);
       expect(message?.schemaFormat()).toMatch(/^application\/vnd\.apache\.avro/);
       // The Avro parser turned the record into a schema whose fields can be walked.
-      expect(Object.keys(message?.payload()?.properties() ?? {})).toEqual(['envelope', 'data']);
+      // Those with patient data carry it sealed beside the data (infra/crypto/sealed-events.ts).
+      const fields = carriesSealedParts(type as EventType)
+        ? ['envelope', 'data', 'sealed']
+        : ['envelope', 'data'];
+      expect(Object.keys(message?.payload()?.properties() ?? {})).toEqual(fields);
       expect(message?.headers()?.properties()?.['event-type']?.const()).toBe(type);
     }
   });

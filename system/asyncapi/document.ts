@@ -2,13 +2,20 @@ import { readFileSync } from 'node:fs';
 import type { ITopicConfig } from 'kafkajs';
 import type { Config } from '../../infra/config.ts';
 import { topicNames } from '../../infra/kafka/topics.ts';
+import { byTenantTopic } from '../../processors/match-patient/by-tenant.ts';
 import { type AggregateKind, EVENT_CATALOG, EVENT_TYPES } from '../../schemas/catalog.ts';
-import { DEAD_LETTER_CONSUMERS, REDRIVE_CONSUMERS, systemTopicConfigs } from '../topics.ts';
+import {
+  DEAD_LETTER_CONSUMERS,
+  internalTopicConfigs,
+  REDRIVE_CONSUMERS,
+  systemTopicConfigs,
+} from '../topics.ts';
 import {
   deadLetterMessage,
   eventMessage,
   KAFKA_BINDING,
   KEY_OF,
+  matchRequestMessage,
   redrivenMessage,
 } from './messages.ts';
 
@@ -87,6 +94,16 @@ function topicRoles(prefix: string): Map<string, TopicRole> {
       messages: { Redriven: ref('Redriven') },
     });
   }
+  roles.set(byTenantTopic(names), {
+    id: 'match-patient-by-tenant',
+    title: 'Patient matching requests, by tenant',
+    description:
+      "Internal to the patient matcher: copies of the document log's `EntitiesExtracted`, keyed " +
+      'and partitioned by tenant, so the replica that owns a partition decides for its tenants ' +
+      'alone. Not a log to follow (read the document log); its partition count fixes which ' +
+      'partition a tenant falls on, so drain the matcher before changing it.',
+    messages: { MatchRequest: ref('MatchRequest') },
+  });
   return roles;
 }
 
@@ -115,7 +132,10 @@ export function asyncApiDocument(config: Config) {
   const roles = topicRoles(config.topics.prefix);
   const channels: Record<string, unknown> = {};
   const operations: Record<string, unknown> = {};
-  for (const topic of systemTopicConfigs(config, names)) {
+  for (const topic of [
+    ...systemTopicConfigs(config, names),
+    ...internalTopicConfigs(config, names),
+  ]) {
     const role = roles.get(topic.topic);
     if (!role) throw new Error(`no AsyncAPI description for topic ${topic.topic}`);
     channels[role.id] = {
@@ -168,6 +188,7 @@ export function asyncApiDocument(config: Config) {
         ),
         DeadLetter: deadLetterMessage,
         Redriven: redrivenMessage,
+        MatchRequest: matchRequestMessage(names.events.document),
       },
       securitySchemes: scheme
         ? {

@@ -147,3 +147,23 @@ export const redrivenMessage = {
   correlationId: CORRELATION_ID,
   bindings: { kafka: { key: ORIGINAL_KEY, ...KAFKA_VALUE_BINDING } },
 };
+
+/** An `EntitiesExtracted` copied from the document log for the matcher, keyed by its tenant. */
+export function matchRequestMessage(documentTopic: string) {
+  const event = eventMessage('EntitiesExtracted', 'document', documentTopic);
+  return {
+    ...event,
+    name: 'MatchRequest',
+    title: 'Match request',
+    summary: "A copy of the document log's EntitiesExtracted, for the patient matcher",
+    description:
+      `The value and headers of an \`EntitiesExtracted\` of \`${documentTopic}\`, byte for byte ` +
+      '(the same wire format and schema subject), keyed by the tenant id.',
+    bindings: {
+      kafka: {
+        ...event.bindings.kafka,
+        key: text("The tenant id: all of a tenant's requests are on one partition, in order"),
+      },
+    },
+  };
+}

@@ -71,14 +71,24 @@ async function uploadAll(count: number, concurrency: number) {
   );
 }
 
+/** Transactions committed in this run's database so far (each statement outside one counts). */
+async function commits(): Promise<number> {
+  const { rows } = await pool.query(
+    'SELECT xact_commit::bigint AS n FROM pg_stat_database WHERE datname = current_database()',
+  );
+  return Number(rows[0].n);
+}
+
 await uploadAll(documents, 8);
 const processors = spawnProcessors(env.env);
 await processors.started;
+const commitsBefore = await commits();
 const startedAt = performance.now();
 await eventually(async () => {
   if ((await terminalCount()) < documents) throw new Error('still processing');
 }, 600_000);
 const throughputSeconds = (performance.now() - startedAt) / 1000;
+const commitsPerDocument = ((await commits()) - commitsBefore) / documents;
 
 const steadyFrom = Date.now();
 const total = rate * seconds;
@@ -116,6 +126,9 @@ const percentiles = (latencies: number[]) => {
 
 console.log(
   `throughput: ${documents} text-layer documents waiting in the log, classified and matched in ${throughputSeconds.toFixed(1)} s = ${(documents / throughputSeconds).toFixed(1)} documents/s`,
+);
+console.log(
+  `  PostgreSQL transactions committed meanwhile (read models, polling included): ${commitsPerDocument.toFixed(1)} per document`,
 );
 console.log(
   `latency at ${rate} documents/s for ${seconds} s (${toClassified.length} documents)\n` +

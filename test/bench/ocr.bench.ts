@@ -1,9 +1,13 @@
 // OCR throughput and accuracy on one set of prepared page images (PNG, as the processor makes
-// them): the tesseract.js pool against the native tesseract CLI, both with as many pages at once
-// as there are cores. The CLI runs once with Debian's language data and once with the npm
-// packages' data the pool loads, which separates the engine (WebAssembly or native) from the model;
-// the pool runs with its deskew (as in production) and without (as the CLI, which has none).
-// Run: `npx tsx test/bench/ocr.bench.ts [pages]`. Not a timed test: it prints its figures.
+// them), side by side in one run: the tesseract.js pool as production runs it (deskew, tables read
+// again as one column, lab decimals read again) against the native tesseract CLI on the same pages
+// and the same model files (the npm packages' best_int traineddata, unpacked for `--tessdata-dir`),
+// each with as many pages at once as there are cores; Debian's own language data is a third row.
+// Each round runs every engine once, in turn, so a load that comes and goes falls on all of them;
+// wall time is what the target speaks of, CPU time per page is printed beside it because on a
+// shared machine wall time measures the neighbours as much as the engine. The CLI starts one
+// process per page, loading its models each time (as a script calling it would).
+// Run: `npx tsx test/bench/ocr.bench.ts [pages] [rounds]`. Not a timed test: it prints its figures.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,7 +16,7 @@ import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { distance } from 'fastest-levenshtein';
 import { languageDataFile } from '../../processors/extract-text/language-data.ts';
-import { createOcrPool } from '../../processors/extract-text/ocr-pool.ts';
+import { createOcrPool, type OcrEngine } from '../../processors/extract-text/ocr-pool.ts';
 import {
   imagePageCount,
   prepareForOcr,
@@ -23,7 +27,7 @@ import { generateCorpus } from '../fixtures/corpus.ts';
 import { normaliseWhitespace, renderVariant, type ScanVariant } from '../fixtures/scans.ts';
 
 const run = promisify(execFile);
-const [pageTarget = 16] = process.argv.slice(2).map(Number);
+const [pageTarget = 16, rounds = 1] = process.argv.slice(2).map(Number);
 const WORKERS = os.availableParallelism();
 const LANGUAGES = 'eng+spa';
 const VARIANTS: ScanVariant[] = ['png', 'jpeg', 'tiff', 'scan-pdf', 'rotated', 'noisy'];
@@ -36,8 +40,25 @@ interface Page {
 interface Row {
   readonly engine: string;
   readonly pages: number;
+  /** Wall time for all the pages. */
   readonly seconds: number;
+  /** CPU time for all the pages, every thread or child process counted; null where unknown. */
+  readonly cpuSeconds: number | null;
   readonly cer: number;
+}
+
+/** CPU seconds of this process, all its threads (the pool's workers among them). */
+const ownCpu = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
+
+/** CPU seconds of this process's finished children (Linux: cutime + cstime, in clock ticks). */
+async function childrenCpu(): Promise<number | null> {
+  const stat = await readFile('/proc/self/stat', 'utf8').catch(() => null);
+  if (!stat) return null;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
 }
 
 /** Pages of corpus documents in every scanned variant, prepared exactly as the processor does. */
@@ -93,32 +114,30 @@ async function inLanes<T>(count: number, work: (index: number) => Promise<T>): P
   return results;
 }
 
-async function benchPool(pages: Page[], deskew: boolean): Promise<Row> {
-  const pool = createOcrPool({
-    workers: WORKERS,
-    languages: LANGUAGES,
-    recycleAfterPages: 1000,
-    deskew,
-  });
-  try {
-    const started = performance.now();
-    await Promise.all(Array.from({ length: WORKERS }, (_, i) => pool.recognize(pages[i]!.png)));
-    const startup = (performance.now() - started) / 1000;
-    console.log(
-      `pool${deskew ? ' (deskew)' : ''}: ${WORKERS} workers started, read a first page in ${startup.toFixed(1)} s`,
-    );
-    const timed = performance.now();
-    const results = await Promise.all(pages.map((page) => pool.recognize(page.png)));
-    const seconds = (performance.now() - timed) / 1000;
-    const cer = cerOf(
-      results.map((result) => result.text),
-      pages,
-    );
-    const engine = `tesseract.js pool, npm best_int${deskew ? ', deskew' : ''}`;
-    return { engine, pages: pages.length, seconds, cer };
-  } finally {
-    await pool.terminate();
-  }
+/** The pool with production settings, its workers started and warm before any page is timed. */
+async function startPool(pages: Page[]): Promise<OcrEngine> {
+  const pool = createOcrPool({ workers: WORKERS, languages: LANGUAGES, recycleAfterPages: 1000 });
+  const started = performance.now();
+  await Promise.all(Array.from({ length: WORKERS }, (_, i) => pool.recognize(pages[i]!.png)));
+  const startup = (performance.now() - started) / 1000;
+  console.log(`pool: ${WORKERS} workers started, read a first page in ${startup.toFixed(1)} s`);
+  return pool;
+}
+
+async function benchPool(pool: OcrEngine, pages: Page[]): Promise<Row> {
+  const cpu = ownCpu();
+  const timed = performance.now();
+  const results = await Promise.all(pages.map((page) => pool.recognize(page.png)));
+  const seconds = (performance.now() - timed) / 1000;
+  const texts = results.map((result) => result.text);
+  const engine = 'tesseract.js pool, npm best_int';
+  return {
+    engine,
+    pages: pages.length,
+    seconds,
+    cpuSeconds: ownCpu() - cpu,
+    cer: cerOf(texts, pages),
+  };
 }
 
 async function benchCli(pages: Page[], dir: string, engine: string, tessdata: string | null) {
@@ -133,13 +152,16 @@ async function benchCli(pages: Page[], dir: string, engine: string, tessdata: st
   const env = { ...process.env, OMP_THREAD_LIMIT: '1' };
   const read = (i: number) =>
     run('tesseract', [files[i]!, 'stdout', '-l', LANGUAGES, '--psm', '3', ...extra], { env });
+  const cpu = await childrenCpu();
   const started = performance.now();
   const results = await inLanes(pages.length, read);
   const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = await childrenCpu();
   return {
     engine,
     pages: pages.length,
     seconds,
+    cpuSeconds: cpu === null || cpuAfter === null ? null : cpuAfter - cpu,
     cer: cerOf(
       results.map((r) => r.stdout),
       pages,
@@ -162,31 +184,54 @@ const cliVersion = await run('tesseract', ['--version']).then(
 );
 const pages = await preparedPages(pageTarget);
 console.log(`${pages.length} prepared pages, ${WORKERS} at a time (cores: ${WORKERS})`);
+if (!cliVersion) {
+  console.log(
+    'no `tesseract` binary: install it with `apt-get install tesseract-ocr tesseract-ocr-spa`',
+  );
+}
 const dir = await mkdtemp(path.join(os.tmpdir(), 'ocr-bench-'));
-const rows: Row[] = [];
+const pool = await startPool(pages);
 try {
-  rows.push(await benchPool(pages, true));
-  // The CLI has no deskew: without it the pool does the same work, engine against engine.
-  rows.push(await benchPool(pages, false));
-  if (cliVersion) {
-    rows.push(await benchCli(pages, dir, `${cliVersion} CLI, Debian data`, null));
-    const npmData = await npmTessdata(dir);
-    rows.push(await benchCli(pages, dir, `${cliVersion} CLI, npm best_int`, npmData));
-  } else {
-    console.log(
-      'no `tesseract` binary: install it with `apt-get install tesseract-ocr tesseract-ocr-spa`',
-    );
+  const npmData = cliVersion ? await npmTessdata(await mkdtemp(path.join(dir, 'tessdata-'))) : '';
+  for (let round = 1; round <= rounds; round++) {
+    const load = os.loadavg()[0]!;
+    const rows: Row[] = [await benchPool(pool, pages)];
+    if (cliVersion) {
+      rows.push(await benchCli(pages, dir, `${cliVersion} CLI, npm best_int`, npmData));
+      rows.push(await benchCli(pages, dir, `${cliVersion} CLI, Debian data`, null));
+    }
+    printRound(round, load, rows);
   }
 } finally {
+  await pool.terminate();
   await rm(dir, { recursive: true, force: true });
 }
 
-console.log(
-  [
-    `${'engine'.padEnd(44)} pages  seconds  pages/s    CER`,
-    ...rows.map(
-      (row) =>
-        `${row.engine.padEnd(44)} ${String(row.pages).padStart(5)}  ${row.seconds.toFixed(1).padStart(7)}  ${(row.pages / row.seconds).toFixed(2).padStart(7)}  ${(row.cer * 100).toFixed(2).padStart(5)}%`,
-    ),
-  ].join('\n'),
-);
+function printRound(round: number, loadBefore: number, rows: Row[]) {
+  const perPage = (row: Row) => row.seconds / row.pages;
+  const cpuPerPage = (row: Row) => (row.cpuSeconds === null ? null : row.cpuSeconds / row.pages);
+  const cell = (value: number | null, digits: number, width: number) =>
+    (value === null ? '-' : value.toFixed(digits)).padStart(width);
+  const load = `load average ${loadBefore.toFixed(1)} before, ${os.loadavg()[0]!.toFixed(1)} after`;
+  console.log(
+    [
+      `round ${round} (${load}, ${os.availableParallelism()} cores)`,
+      `${'engine'.padEnd(36)} pages  wall s  s/page  pages/s  CPU s/page    CER`,
+      ...rows.map(
+        (row) =>
+          `${row.engine.padEnd(36)} ${String(row.pages).padStart(5)}  ${cell(row.seconds, 1, 6)}  ${cell(perPage(row), 2, 6)}  ${cell(row.pages / row.seconds, 2, 7)}  ${cell(cpuPerPage(row), 2, 10)}  ${(row.cer * 100).toFixed(2).padStart(5)}%`,
+      ),
+    ].join('\n'),
+  );
+  const [poolRow, native] = rows;
+  if (!poolRow || !native) return;
+  const cpuRatio =
+    poolRow.cpuSeconds !== null && native.cpuSeconds
+      ? poolRow.cpuSeconds / native.cpuSeconds
+      : null;
+  console.log(
+    `pool / native (same model): wall time per page ${(perPage(poolRow) / perPage(native)).toFixed(2)}x` +
+      `, CPU time per page ${cpuRatio === null ? '-' : `${cpuRatio.toFixed(2)}x`}` +
+      `, CER ${(poolRow.cer * 100).toFixed(2)}% against ${(native.cer * 100).toFixed(2)}% (target: time within 1.2x, CER no worse)`,
+  );
+}

@@ -3,7 +3,8 @@
 //   - the API with an API key, and with an OpenID Connect access token from the local Keycloak.
 // Modes alternate for `rounds` rounds so a busy machine weighs on each alike; the load runs on a
 // worker thread (test/bench/load.ts). Prints requests/s and p99 of each and their ratios to the
-// bare server's (targets: 0.7x or more of its requests/s, p99 within 1.5x of its).
+// bare server's (targets: 0.7x or more of its requests/s, p99 within 1.5x of its), and the
+// process's CPU time per request beside the bare server's.
 // Run with the stack up: `npx tsx test/bench/reads.bench.ts [seconds per mode] [connections] [rounds]`.
 import Fastify from 'fastify';
 import { createLogger } from '../../infra/logger.ts';
@@ -44,13 +45,21 @@ const modes: Record<string, { url: string; headers: Record<string, string> }> = 
   'API, API key': { url: `${system.url}${path}`, headers: bearer(key) },
   'API, OIDC token': { url: `${system.url}${path}`, headers: bearer(token) },
 };
-const runs: Record<string, LoadFigures[]> = {};
+type Figures = LoadFigures & { 'cpu µs/req': number };
+const runs: Record<string, Figures[]> = {};
 for (const name of Object.keys(modes)) runs[name] = [];
 // Warm both servers (JIT, pools, caches) before anything is counted.
 for (const mode of Object.values(modes)) await runLoad({ ...mode, seconds: 1, connections });
 for (let round = 0; round < rounds; round++) {
   for (const [name, mode] of Object.entries(modes)) {
-    runs[name]?.push(await runLoad({ ...mode, seconds, connections }));
+    // CPU time per request, of the whole process (both servers, the load's worker thread and the
+    // background alike for every mode): unlike requests/s, it hardly moves when other processes
+    // take the machine's cores.
+    const before = process.cpuUsage();
+    const figures = await runLoad({ ...mode, seconds, connections });
+    const { user, system } = process.cpuUsage(before);
+    const requests = Math.max(1, figures['requests/s'] * seconds);
+    runs[name]?.push({ ...figures, 'cpu µs/req': Math.round((user + system) / requests) });
   }
 }
 
@@ -63,14 +72,16 @@ const summary = Object.fromEntries(
       'p50 ms': Number(mean(list.map((f) => f['p50 ms'])).toFixed(1)),
       'p99 ms': Number(mean(list.map((f) => f['p99 ms'])).toFixed(1)),
       failures: list.reduce((sum, f) => sum + f.failures, 0),
+      'cpu µs/req': Math.round(mean(list.map((f) => f['cpu µs/req']))),
     },
   ]),
 );
-const floor = summary['bare fastify + pg'] as LoadFigures;
+const floor = summary['bare fastify + pg'] as Figures;
 for (const figures of Object.values(summary)) {
   Object.assign(figures, {
     'x bare req/s': Number((figures['requests/s'] / floor['requests/s']).toFixed(2)),
     'x bare p99': Number((figures['p99 ms'] / floor['p99 ms']).toFixed(2)),
+    'x bare cpu µs': Number((figures['cpu µs/req'] / floor['cpu µs/req']).toFixed(2)),
   });
 }
 console.log(

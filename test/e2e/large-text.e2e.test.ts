@@ -5,17 +5,13 @@ import { readTopic } from '../../infra/kafka/read-topic.ts';
 import { topicNames } from '../../infra/kafka/topics.ts';
 import { createLogger } from '../../infra/logger.ts';
 import { TERMINAL_STATUSES } from '../../projections/documents/projection.ts';
-import {
-  createEventCodec,
-  createSchemaRegistry,
-  registerEventSchemas,
-} from '../../schemas/codec.ts';
 import type { TextExtracted } from '../../schemas/events.ts';
 import { type System, startSystem } from '../../system/system.ts';
 import { largeLabText } from '../fixtures/large-text.ts';
 import { apiClient } from '../support/api-client.ts';
 import { issueKey } from '../support/credentials.ts';
 import { createTestEnvironment, eventually, type TestEnvironment } from '../support/environment.ts';
+import { openingCodec } from '../support/opening-codec.ts';
 
 const PAGE_MAX_BYTES = 256 * 1024;
 
@@ -28,15 +24,19 @@ describe('a 30 MB plain-text document, with the API and every processor in one p
   /** The document's TextExtracted as the log holds it. */
   async function textExtracted(documentId: string): Promise<TextExtracted> {
     const topics = topicNames(env.config.topics.prefix);
-    const registry = createSchemaRegistry(env.config.registry.url, env.config.registry.auth);
-    const codec = createEventCodec(registry, await registerEventSchemas(registry, topics));
     const kafka = createKafka(env.config, createLogger('warn'));
     const messages = await readTopic(kafka, admin, topics.events.document, 60_000);
     const mine = messages.filter(
       (m) => m.key === documentId && m.headers['event-type'] === 'TextExtracted',
     );
     expect(mine).toHaveLength(1);
-    return (await codec.decode(mine[0]?.value as Buffer)) as TextExtracted;
+    // Opened with the environment's keys: a page's text, when inline, is sealed in the log.
+    const { codec, close } = await openingCodec(env.config);
+    try {
+      return (await codec.decode(mine[0]?.value as Buffer)) as TextExtracted;
+    } finally {
+      await close();
+    }
   }
 
   beforeAll(async () => {

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileBlobStore } from '../../infra/blobs/blob-store.ts';
+import { createSealingCodec } from '../../infra/crypto/sealing-codec.ts';
 import { type KeyService, startKeyService } from '../../infra/crypto/service.ts';
 import { createKafka } from '../../infra/kafka/client.ts';
 import { topicNames } from '../../infra/kafka/topics.ts';
@@ -13,7 +14,7 @@ import { digestTable } from '../../projections/runtime/compare.ts';
 import { readPositions } from '../../projections/runtime/positions.ts';
 import type { Projection } from '../../projections/runtime/projection.ts';
 import { rebuildAndSwap } from '../../projections/runtime/rebuild-and-swap.ts';
-import { createEventCodec, createSchemaRegistry } from '../../schemas/codec.ts';
+import { createSchemaRegistry } from '../../schemas/codec.ts';
 import type { DomainEvent } from '../../schemas/events.ts';
 import { type System, startSystem } from '../../system/system.ts';
 import { apiClient } from '../support/api-client.ts';
@@ -213,7 +214,7 @@ describe('rebuilding a read model beside the live one and swapping it in', () =>
           kafka,
           admin,
           databaseUrl: env.config.database.url,
-          codec: createEventCodec(registry, new Map()),
+          codec: createSealingCodec(registry, new Map(), keyService.encryption),
           topics: topicNames(env.config.topics.prefix),
           blobs: createFileBlobStore(env.config.blobs.dir, keyService.encryption),
           logger,

@@ -5,11 +5,6 @@ import { topicNames } from '../../infra/kafka/topics.ts';
 import { createLogger } from '../../infra/logger.ts';
 import { createPool } from '../../infra/postgres.ts';
 import { tenantPartition } from '../../processors/match-patient/by-tenant.ts';
-import {
-  createEventCodec,
-  createSchemaRegistry,
-  registerEventSchemas,
-} from '../../schemas/codec.ts';
 import type { DomainEvent } from '../../schemas/events.ts';
 import { type System, startSystem } from '../../system/system.ts';
 import { generateCorpus } from '../fixtures/corpus.ts';
@@ -17,6 +12,7 @@ import { textPdf } from '../fixtures/files.ts';
 import { apiClient } from '../support/api-client.ts';
 import { issueKey } from '../support/credentials.ts';
 import { createTestEnvironment, eventually, type TestEnvironment } from '../support/environment.ts';
+import { openingCodec } from '../support/opening-codec.ts';
 import { type ProcessorsProcess, spawnProcessors } from '../support/processes.ts';
 
 const PARTITIONS = 6;
@@ -131,14 +127,15 @@ describe('three matcher replicas, one killed mid-stream', () => {
     const admin = kafka.admin();
     await admin.connect();
     const topics = topicNames(env.config.topics.prefix);
-    const registry = createSchemaRegistry(env.config.registry.url, env.config.registry.auth);
-    const codec = createEventCodec(registry, await registerEventSchemas(registry, topics));
+    // The subjects' identifiers are sealed in the log: read with the environment's keys.
+    const { codec, close } = await openingCodec(env.config);
     const decode = async (topic: string) =>
       Promise.all(
         (await readTopic(kafka, admin, topic)).map((m) => codec.decode(m.value as Buffer)),
       );
     const documentEvents = await decode(topics.events.document);
     const patientEvents = await decode(topics.events.patient);
+    await close();
     await admin.disconnect();
 
     const decisions = new Map<string, DomainEvent[]>();

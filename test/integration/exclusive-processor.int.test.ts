@@ -38,6 +38,8 @@ describe('an exclusive processor with several replicas', () => {
         settings: {
           instanceId: replica,
           concurrency: 2,
+          chunk: h.config.processors.chunk,
+          partitionsConcurrently: h.config.processors.partitionsConcurrently,
           transactionTimeoutMs: 30_000,
           retry: { maxRetries: 1, baseMs: 10, maxMs: 50, maxHoldMs: 1000 },
           restart: h.config.consumers.restart,

@@ -70,6 +70,8 @@ describe('processor runtime against Kafka and the registry', () => {
       settings: {
         instanceId: 'test-1',
         concurrency: 4,
+        chunk: h.config.processors.chunk,
+        partitionsConcurrently: h.config.processors.partitionsConcurrently,
         transactionTimeoutMs: 30_000,
         retry: { maxRetries: 3, baseMs: 10, maxMs: 50, maxHoldMs: 60_000 },
         restart: h.config.consumers.restart,

@@ -34,7 +34,7 @@ describe('upload intake against Kafka, PostgreSQL and the blob store', () => {
   const contentRows = async (sha256: string) =>
     (
       await h.pool.query('SELECT document_id FROM write_side.intake_contents WHERE sha256 = $1', [
-        sha256,
+        h.encryption.contentAddress('clinic-9', sha256),
       ])
     ).rows;
 
@@ -45,6 +45,7 @@ describe('upload intake against Kafka, PostgreSQL and the blob store', () => {
       pool: h.pool,
       now: Date.now,
       newId: randomUUID,
+      contentAddress: h.encryption.contentAddress,
     });
     const accepted = await intake(await request(await textPdf(['ok'])));
     expect(await blobs.exists('clinic-9', blobRef(accepted.sha256))).toBe(true);
@@ -67,6 +68,7 @@ describe('upload intake against Kafka, PostgreSQL and the blob store', () => {
         pool: h.pool,
         now: Date.now,
         newId: randomUUID,
+        contentAddress: h.encryption.contentAddress,
       });
       const upload = await request(await textPdf(['never stored']));
       await expect(intake(upload)).rejects.toMatchObject({

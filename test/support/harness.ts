@@ -2,6 +2,7 @@ import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { type BlobStore, createFileBlobStore } from '../../infra/blobs/blob-store.ts';
 import type { Encryption } from '../../infra/crypto/encryption.ts';
+import { createSealingCodec } from '../../infra/crypto/sealing-codec.ts';
 import { startKeyService } from '../../infra/crypto/service.ts';
 import { createEventProducer, createKafka } from '../../infra/kafka/client.ts';
 import { createEventLog, type EventLog } from '../../infra/kafka/event-log.ts';
@@ -15,7 +16,6 @@ import { createLogger, type Logger } from '../../infra/logger.ts';
 import { createMetrics, type Metrics } from '../../infra/metrics.ts';
 import { createPool, migrate, type Pool } from '../../infra/postgres.ts';
 import {
-  createEventCodec,
   createSchemaRegistry,
   type EventCodec,
   registerEventSchemas,
@@ -58,7 +58,11 @@ export async function createHarness(
     eventLogTopicConfigs(config.topics, topics, deadLetterConsumers, redriveConsumers),
   );
   const registry = createSchemaRegistry(config.registry.url, config.registry.auth);
-  const codec = createEventCodec(registry, await registerEventSchemas(registry, topics));
+  const codec = createSealingCodec(
+    registry,
+    await registerEventSchemas(registry, topics),
+    keyService.encryption,
+  );
   const producer = createEventProducer(kafka);
   await producer.connect();
   return {

@@ -13,10 +13,16 @@ export interface ProcessorsProcess {
 
 /** `npm run processors` as a child process, with the test's environment. */
 export function spawnProcessors(env: Record<string, string>): ProcessorsProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--processors-only'], {
-    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // A profiled run (`node --cpu-prof …`) profiles its processors' process too.
+  const profiling = process.execArgv.filter((arg) => arg.startsWith('--cpu-prof'));
+  const child = spawn(
+    process.execPath,
+    [...profiling, '--import', 'tsx', MAIN, '--processors-only'],
+    {
+      env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
@@ -24,7 +30,8 @@ export function spawnProcessors(env: Record<string, string>): ProcessorsProcess 
   const started = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`processors did not start:\n${output}`)),
-      60_000,
+      // A loaded machine (suites side by side on two cores) takes most of a minute to start.
+      120_000,
     );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();

@@ -1,5 +1,7 @@
 import type { ProducerBatch } from 'kafkajs';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import { createSealingCodec } from '../../infra/crypto/sealing-codec.ts';
+import { type KeyService, startKeyService } from '../../infra/crypto/service.ts';
 import { DEAD_LETTER_HEADERS } from '../../infra/kafka/dead-letter.ts';
 import { eventHeaders, topicOf } from '../../infra/kafka/event-log.ts';
 import { type TopicNames, topicNames } from '../../infra/kafka/topics.ts';
@@ -9,7 +11,6 @@ import { PROJECTIONS } from '../../projections/catalog.ts';
 import type { Projection, ProjectionPorts } from '../../projections/runtime/projection.ts';
 import { applyBatch, type LogMessage, subscribedTopics } from '../../projections/runtime/runner.ts';
 import {
-  createEventCodec,
   createSchemaRegistry,
   type EventCodec,
   registerEventSchemas,
@@ -131,14 +132,22 @@ export function projectionSpec(
 export function readModelDatabase(tables: string) {
   let env: TestEnvironment | undefined;
   let store: ReadModelStore | undefined;
+  let keys: KeyService | undefined;
   beforeAll(async () => {
     env = await createTestEnvironment();
     await migrate(env.config.database, createLogger('silent'));
     const topics = topicNames(env.config.topics.prefix);
     const registry = createSchemaRegistry(env.config.registry.url, env.config.registry.auth);
-    const codec = createEventCodec(registry, await registerEventSchemas(registry, topics));
+    const pool = createPool(env.config.database.url, 2);
+    // Events go through the codec as the runtime writes them: patient data sealed.
+    keys = await startKeyService(env.config, pool);
+    const codec = createSealingCodec(
+      registry,
+      await registerEventSchemas(registry, topics),
+      keys.encryption,
+    );
     store = {
-      pool: createPool(env.config.database.url, 2),
+      pool,
       appPool: createPool(env.config.database.appUrl, 2),
       codec,
       topics,
@@ -148,6 +157,7 @@ export function readModelDatabase(tables: string) {
     await store?.pool.query(`TRUNCATE ${tables}`);
   });
   afterAll(async () => {
+    await keys?.close();
     await store?.pool.end();
     await store?.appPool.end();
     await env?.cleanup();
