@@ -47,7 +47,8 @@ KEYCLOAK_ADMIN_PASSWORD=${KEYCLOAK_ADMIN_PASSWORD:-admin}
 kafka_host=${KAFKA_BROKERS%%,*}; kafka_port=${kafka_host##*:}; kafka_host=${kafka_host%:*}
 # A cluster started earlier (its nodes' pid files) is what `up`, `down` and `status` mean by default.
 if ((!brokers_given)); then
-  running_nodes=$(find "$run" -maxdepth 1 -name 'kafka-[0-9]*.pid' 2>/dev/null | wc -l)
+  running_nodes=0
+  [ -d "$run" ] && running_nodes=$(find "$run" -maxdepth 1 -name 'kafka-[0-9]*.pid' | wc -l)
   ((running_nodes <= 1)) || KAFKA_NODES=$running_nodes
 fi
 if ((KAFKA_NODES > 1)); then
