@@ -1,8 +1,7 @@
 import type { Admin, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { createEventProducer } from '../../infra/kafka/client.ts';
 import { type ConsumerRun, NO_KAFKAJS_RESTART } from '../../infra/kafka/supervise.ts';
 import type { Logger } from '../../infra/logger.ts';
-import { claimTransactionalId } from './partition-producers.ts';
+import { createPartitionProducers } from './partition-producers.ts';
 
 /**
  * How quickly the group notices a replica gone and gives its partitions to the others: a member
@@ -54,11 +53,10 @@ const keyOf = (p: OwnedPartition) => `${p.topic}\u0000${p.partition}`;
 
 /**
  * A consumer group whose members each own some partitions outright. Every partition has its own
- * transactional id (`<group>.<topic>.<partition>`), so the member that takes a partition over
+ * transactional producer (see partition-producers.ts), so the member that takes a partition over
  * fences whoever held it before, even one that is alive but late (a long pause, a lost network):
  * the old owner's open transaction is aborted and it can commit nothing more. The new owner then
- * reads the committed offset again and skips what the old owner finished after the group had
- * told it where to start.
+ * skips what the old owner finished after the group had told it where to start.
  */
 export async function startOwnedPartitions(options: OwnedPartitionsOptions): Promise<ConsumerRun> {
   const { kafka, groupId, logger: log } = options;
@@ -71,53 +69,47 @@ export async function startOwnedPartitions(options: OwnedPartitionsOptions): Pro
     maxWaitTimeInMs: 1000,
     ...NO_KAFKAJS_RESTART,
   });
-  const producers = new Map<string, Producer>();
-  /** Per owned partition: fencing and the caller's preparation, then where to resume. */
-  const ready = new Map<string, Promise<bigint>>();
+  const producers = createPartitionProducers({
+    kafka,
+    admin,
+    groupId,
+    transactionTimeoutMs: options.transactionTimeoutMs,
+  });
+  /** Per owned partition: its producer claimed and the caller's preparation done. */
+  const ready = new Map<string, Promise<void>>();
   let owned: OwnedPartition[] = [];
+  let memberId: string | undefined;
 
-  const committedOffset = async (p: OwnedPartition) => {
-    const [offsets] = await admin.fetchOffsets({ groupId, topics: [p.topic] });
-    const found = offsets?.partitions.find((o) => o.partition === p.partition);
-    return found && BigInt(found.offset) >= 0n ? BigInt(found.offset) : 0n;
-  };
-  const fence = async (p: OwnedPartition) => {
-    await producers.get(keyOf(p))?.disconnect();
-    const producer = createEventProducer(kafka, {
-      transactionalId: `${groupId}.${p.topic}.${p.partition}`,
-      transactionTimeout: options.transactionTimeoutMs,
-    });
-    // Registering the id fences the previous holder, before the committed offset is read.
-    await claimTransactionalId(producer);
-    producers.set(keyOf(p), producer);
-  };
-  const assign = (assignment: Record<string, number[]>) => {
-    const now = Object.entries(assignment).flatMap(([topic, partitions]) =>
-      partitions.map((partition) => ({ topic, partition })),
-    );
-    const held = new Set(owned.map(keyOf));
-    const gained = now.filter((p) => !held.has(keyOf(p)));
-    const lost = owned.filter((p) => !now.some((n) => keyOf(n) === keyOf(p)));
-    owned = now;
-    for (const p of lost) ready.delete(keyOf(p));
-    if (lost.length > 0) options.onRevoked?.(now);
-    if (gained.length > 0) prepare(gained);
-  };
   const prepare = (gained: OwnedPartition[]) => {
     log.info({ gained: gained.map((p) => `${p.topic}:${p.partition}`) }, 'partitions owned');
     const prepared = (async () => {
-      await Promise.all(gained.map(fence));
+      await Promise.all(gained.map((p) => producers.use(p, async () => {})));
       await options.onAssigned?.(gained, owned);
     })();
     for (const p of gained) {
-      const resumeFrom = prepared.then(() => committedOffset(p));
       // A failed preparation is tried again by the partition's next batch.
-      resumeFrom.catch(() => ready.delete(keyOf(p)));
-      ready.set(keyOf(p), resumeFrom);
+      prepared.catch(() => ready.delete(keyOf(p)));
+      ready.set(keyOf(p), prepared);
     }
   };
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    // A new member id: this member was out of the group meanwhile, and others may have held any
+    // of its partitions since.
+    const afresh = memberId !== undefined && payload.memberId !== memberId;
+    memberId = payload.memberId;
+    const now = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
+      partitions.map((partition) => ({ topic, partition })),
+    );
+    const held = new Set(afresh ? [] : owned.map(keyOf));
+    const gained = now.filter((p) => !held.has(keyOf(p)));
+    const lost = owned.some((p) => !now.some((n) => keyOf(n) === keyOf(p)));
+    owned = now;
+    producers.assign(now, afresh);
+    for (const key of [...ready.keys()]) if (!now.some((p) => keyOf(p) === key)) ready.delete(key);
+    if (lost) options.onRevoked?.(now);
+    if (gained.length > 0) prepare(gained);
+  });
 
-  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => assign(payload.memberAssignment));
   await admin.connect();
   await consumer.connect();
   await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
@@ -130,42 +122,44 @@ export async function startOwnedPartitions(options: OwnedPartitionsOptions): Pro
       if (!ready.has(keyOf(at))) prepare([at]);
       // Loading a large tenant outlasts the session timeout: keep telling the group we are alive.
       const beating = setInterval(() => void heartbeat().catch(() => {}), HEARTBEAT_INTERVAL_MS);
-      const resumeFrom = await (ready.get(keyOf(at)) as Promise<bigint>).finally(() =>
-        clearInterval(beating),
-      );
-      const producer = producers.get(keyOf(at)) as Producer;
-      const messages = batch.messages.filter((m) => BigInt(m.offset) >= resumeFrom);
-      for (let start = 0; start < messages.length; start += CHUNK) {
-        if (!isRunning() || isStale()) return;
-        const chunk = messages.slice(start, start + CHUNK);
-        const last = chunk.at(-1) as KafkaMessage;
-        const next = String(BigInt(last.offset) + 1n);
-        try {
-          const position = { ...at, offset: next };
-          await options.handleChunk(chunk, {
-            producer,
-            at: { ...at, next },
-            heartbeat,
-            commitOffsetOnly: () => consumer.commitOffsets([position]),
-          });
-        } catch (error) {
-          // A fenced or broken producer is not used again: the next batch prepares afresh.
-          ready.delete(keyOf(at));
-          throw error;
+      await (ready.get(keyOf(at)) as Promise<void>).finally(() => clearInterval(beating));
+      await producers.use(at, async (claimed) => {
+        // Skips what is committed though the group told us to start before it.
+        const messages = batch.messages.filter((m) => BigInt(m.offset) >= claimed.resumeFrom);
+        for (let start = 0; start < messages.length; start += CHUNK) {
+          if (!isRunning() || isStale()) return;
+          const chunk = messages.slice(start, start + CHUNK);
+          const last = chunk.at(-1) as KafkaMessage;
+          const next = BigInt(last.offset) + 1n;
+          const position = { ...at, offset: String(next) };
+          try {
+            await options.handleChunk(chunk, {
+              producer: claimed.producer,
+              at: { ...at, next: position.offset },
+              heartbeat,
+              commitOffsetOnly: () => consumer.commitOffsets([position]),
+            });
+          } catch (error) {
+            // A fenced or broken producer is not used again: the next batch prepares afresh.
+            producers.drop(at);
+            ready.delete(keyOf(at));
+            throw error;
+          }
+          claimed.committed(next);
+          resolveOffset(last.offset);
+          await heartbeat();
         }
-        resolveOffset(last.offset);
-        await heartbeat();
-      }
-      if (messages.length === 0 && batch.messages.length > 0) {
-        resolveOffset((batch.messages.at(-1) as KafkaMessage).offset);
-      }
+        if (messages.length === 0 && batch.messages.length > 0) {
+          resolveOffset((batch.messages.at(-1) as KafkaMessage).offset);
+        }
+      });
     },
   });
   return {
     consumer,
     async stop() {
       await consumer.disconnect();
-      await Promise.all([...producers.values()].map((p) => p.disconnect()));
+      await producers.close();
       await admin.disconnect();
     },
   };

@@ -8,8 +8,16 @@ export interface TopicPartition {
 
 export interface PartitionProducer {
   readonly producer: Producer;
-  /** The group's committed offset once the previous holder was fenced: what lies below is done. */
+  /**
+   * What lies below is done: the group's committed offset once the previous holder was fenced,
+   * then past every chunk this member committed since. kafkajs puts a member that keeps a
+   * partition through a rebalance back at the group's committed offset, which can still lag a
+   * transaction whose commit has just returned (its markers are written after), so that offset
+   * alone would have the chunk decided twice.
+   */
   readonly resumeFrom: bigint;
+  /** Notes that this member committed the partition's offsets below `next`. */
+  committed(next: bigint): void;
 }
 
 export interface PartitionProducers {
@@ -88,7 +96,16 @@ export function createPartitionProducers(options: {
   };
   const claim = async (producer: Producer, at: TopicPartition): Promise<PartitionProducer> => {
     await claimTransactionalId(producer);
-    return { producer, resumeFrom: await committedOffset(at) };
+    let resumeFrom = await committedOffset(at);
+    return {
+      producer,
+      get resumeFrom() {
+        return resumeFrom;
+      },
+      committed(next) {
+        if (next > resumeFrom) resumeFrom = next;
+      },
+    };
   };
   const disconnect = (entry: Entry): Promise<void> => entry.producer.disconnect().catch(() => {});
   const release = (key: string) => {

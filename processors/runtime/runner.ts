@@ -1,12 +1,4 @@
-import type {
-  Admin,
-  Batch,
-  Consumer,
-  EachBatchPayload,
-  Kafka,
-  KafkaMessage,
-  Producer,
-} from 'kafkajs';
+import type { Admin, Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import pLimit from 'p-limit';
 import {
   type ConsumerRun,
@@ -28,6 +20,7 @@ import { handleMessage, type Outcome, type RetryPolicy } from './handle-message.
 import {
   createPartitionProducers,
   isFenced,
+  type PartitionProducer,
   type PartitionProducers,
   type TopicPartition,
 } from './partition-producers.ts';
@@ -185,10 +178,10 @@ async function consume<T extends EventType>(
       // Claiming a partition waits until its previous holder's open transaction is aborted.
       const beating = setInterval(() => void payload.heartbeat().catch(() => {}), HEARTBEAT_MS);
       await producers
-        .use(at, async ({ producer, resumeFrom }) => {
+        .use(at, async (claimed) => {
           clearInterval(beating);
           try {
-            await consumeBatch(producer, resumeFrom, payload.batch, payload);
+            await consumeBatch(claimed, payload.batch, payload);
           } catch (error) {
             if (!isFenced(error)) throw error;
             // The member that owns the partition now claimed its producer: it decides these
@@ -204,15 +197,14 @@ async function consume<T extends EventType>(
   });
 
   async function consumeBatch(
-    producer: Producer,
-    resumeFrom: bigint,
+    claimed: PartitionProducer,
     batch: Pick<Batch, 'topic' | 'partition' | 'messages'>,
     control: Pick<EachBatchPayload, 'resolveOffset' | 'heartbeat' | 'isRunning' | 'isStale'>,
   ) {
     const { resolveOffset, heartbeat, isRunning, isStale } = control;
     const limits = { ...settings.chunk, window: 2 * settings.concurrency };
-    // Skips what the partition's previous owner committed after the group told us where to start.
-    const messages = batch.messages.filter((m) => BigInt(m.offset) >= resumeFrom);
+    // Skips what is committed though the group told us to start before it.
+    const messages = batch.messages.filter((m) => BigInt(m.offset) >= claimed.resumeFrom);
     const last = batch.messages.at(-1);
     if (messages.length === 0 && last) resolveOffset(last.offset);
     let start = 0;
@@ -252,15 +244,19 @@ async function consume<T extends EventType>(
       if (outcomes.every((o) => o.kind === 'skipped')) {
         // Nothing to write: the offsets need no transaction, and none at all while the batch
         // goes on, since the next chunk's commit covers them.
-        if (start >= messages.length) await consumer.commitOffsets([position]);
+        if (start >= messages.length) {
+          await consumer.commitOffsets([position]);
+          claimed.committed(BigInt(position.offset));
+        }
       } else {
         const ctx = { ...deps, processor, groupId };
-        await commitOutcomes(producer, ctx, position, chunk.messages, outcomes).catch(
+        await commitOutcomes(claimed.producer, ctx, position, chunk.messages, outcomes).catch(
           (error: unknown) => {
             processor.settled?.(false);
             throw error;
           },
         );
+        claimed.committed(BigInt(position.offset));
       }
       processor.settled?.(true);
       resolveOffset(decided.offset);

@@ -4,8 +4,6 @@
 // into its shadow and swaps it in, printing its events/s beside a bare kafkajs read of the same
 // topics, while the API is read without pause. Run with the stack up:
 // `npx tsx test/bench/rebuild.bench.ts [documents]`.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { createEventProducer, createKafka } from '../../infra/kafka/client.ts';
 import { toKafkaMessage, topicOf } from '../../infra/kafka/event-log.ts';
 import { topicNames } from '../../infra/kafka/topics.ts';
@@ -21,10 +19,10 @@ import { startSystem } from '../../system/system.ts';
 import { bearer, issueKey } from '../support/credentials.ts';
 import { createTestEnvironment, eventually } from '../support/environment.ts';
 import { chainOf, documentUploaded } from '../support/events.ts';
+import { runNpmScript } from '../support/processes.ts';
 
 const [documents = 2000] = process.argv.slice(2).map(Number);
 const TENANT = 'bench-rebuild';
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const env = await createTestEnvironment({ LOG_LEVEL: 'error', RATE_LIMIT_MAX: '1000000' });
 const logger = createLogger('error');
 
@@ -39,18 +37,11 @@ function chain(i: number): DomainEvent[] {
   ];
 }
 
-const rebuildAll = () =>
-  new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', 'rebuild', '--', 'all'], {
-      cwd: ROOT,
-      env: { ...process.env, ...env.env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, output }));
-  });
+const rebuildAll = async () => {
+  const run = await runNpmScript('rebuild', ['all'], env.env);
+  process.stderr.write(run.stderr);
+  return { code: run.code, output: run.stdout };
+};
 
 const config = { ...env.config, processors: { ...env.config.processors, run: [] } };
 const system = await startSystem(config, logger);

@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileBlobStore } from '../../infra/blobs/blob-store.ts';
@@ -19,8 +17,8 @@ import { apiClient } from '../support/api-client.ts';
 import { issueKey } from '../support/credentials.ts';
 import { createTestEnvironment, eventually, type TestEnvironment } from '../support/environment.ts';
 import { grepTopics, topicsOfPrefix } from '../support/grep-topics.ts';
+import { runNpmScript } from '../support/processes.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TENANT = 'clinic-erasure';
 const OTHER_TENANT = 'clinic-elsewhere';
 const REASON = 'the patient asked to be forgotten';
@@ -230,21 +228,10 @@ describe('erasing a patient, end to end', () => {
   });
 
   it('rebuilds every read model from the log into the erased state', async () => {
-    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
-      (resolve, reject) => {
-        const child = spawn('npm', ['run', '--silent', 'rebuild', '--', 'all', '--require-equal'], {
-          cwd: ROOT,
-          env: { ...process.env, ...env.env, LOG_LEVEL: 'warn' },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-        child.once('error', reject);
-        child.once('exit', (code) => resolve({ code, stdout, stderr }));
-      },
-    );
+    const run = await runNpmScript('rebuild', ['all', '--require-equal'], {
+      ...env.env,
+      LOG_LEVEL: 'warn',
+    });
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
     const { rows } = await owner.query(
       `SELECT (SELECT count(*)::int FROM documents WHERE document_id = ANY($1)) AS documents,

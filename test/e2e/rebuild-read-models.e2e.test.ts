@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka } from '../../infra/kafka/client.ts';
 import { topicNames } from '../../infra/kafka/topics.ts';
@@ -11,13 +9,13 @@ import { type System, startSystem } from '../../system/system.ts';
 import { apiClient, chainStepsOf } from '../support/api-client.ts';
 import { issueKey } from '../support/credentials.ts';
 import { createTestEnvironment, eventually, type TestEnvironment } from '../support/environment.ts';
+import { runNpmScript } from '../support/processes.ts';
 
 interface TimelineEvent {
   eventId: string;
   type: string;
   round: number;
 }
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TENANT = 'clinic-rebuild';
 const NOTE = Buffer.from(
   [
@@ -51,19 +49,10 @@ describe('rebuilding the read models from the log', () => {
     system = undefined;
   };
   /** `npm run rebuild-read-models` against this test's environment. */
-  const rebuild = () =>
-    new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-      const child = spawn('npm', ['run', '--silent', 'rebuild-read-models'], {
-        cwd: ROOT,
-        env: { ...process.env, ...env.env, LOG_LEVEL: 'info' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.once('error', reject);
-      child.once('exit', (code) => resolve({ code, output }));
-    });
+  const rebuild = async () => {
+    const run = await runNpmScript('rebuild-read-models', [], { ...env.env, LOG_LEVEL: 'info' });
+    return { code: run.code, output: run.stdout + run.stderr };
+  };
   /** The same rebuild, called directly: the command's refusal while docstream runs. */
   const rebuildInProcess = async () => {
     const logger = createLogger('silent');

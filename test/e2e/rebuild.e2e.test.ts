@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileBlobStore } from '../../infra/blobs/blob-store.ts';
 import { createSealingCodec } from '../../infra/crypto/sealing-codec.ts';
@@ -20,8 +18,8 @@ import { type System, startSystem } from '../../system/system.ts';
 import { apiClient } from '../support/api-client.ts';
 import { issueKey } from '../support/credentials.ts';
 import { createTestEnvironment, eventually, type TestEnvironment } from '../support/environment.ts';
+import { runNpmScript } from '../support/processes.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TENANT = 'clinic-swap';
 const NOTES = [
   ['RESULTADOS DE LABORATORIO', 'Glucosa 126 mg/dL (70 - 100) ALTO'],
@@ -40,12 +38,6 @@ const relabelled: Projection = {
       position,
     ),
 };
-
-interface Command {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 describe('rebuilding a read model beside the live one and swapping it in', () => {
   let env: TestEnvironment;
@@ -82,19 +74,7 @@ describe('rebuilding a read model beside the live one and swapping it in', () =>
 
   /** `npm run rebuild -- <args>` against this test's environment, with docstream running. */
   const rebuildCommand = (...args: string[]) =>
-    new Promise<Command>((resolve, reject) => {
-      const child = spawn('npm', ['run', '--silent', 'rebuild', '--', ...args], {
-        cwd: ROOT,
-        env: { ...process.env, ...env.env, LOG_LEVEL: 'warn' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.once('error', reject);
-      child.once('exit', (code) => resolve({ code, stdout, stderr }));
-    });
+    runNpmScript('rebuild', args, { ...env.env, LOG_LEVEL: 'warn' });
 
   /** Reads every document, again and again, until stopped: the statuses it was answered with. */
   const keepReading = () => {

@@ -50,3 +50,32 @@ export function spawnProcessors(env: Record<string, string>): ProcessorsProcess 
   started.catch(() => {});
   return { child, started, exited, output: () => output };
 }
+
+export interface ScriptRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** `npm run --silent <script> -- <args>` from the repository, to its end: exit code and output. */
+export function runNpmScript(
+  script: string,
+  args: readonly string[],
+  env: Record<string, string | undefined>,
+): Promise<ScriptRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['run', '--silent', script, '--', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
