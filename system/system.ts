@@ -14,6 +14,7 @@ import { createEventProducer, createKafka } from '../infra/kafka/client.ts';
 import { registerConsumerLag } from '../infra/kafka/consumer-lag.ts';
 import { createEventLog } from '../infra/kafka/event-log.ts';
 import { createEventReader } from '../infra/kafka/read-records.ts';
+import { partitionCounts } from '../infra/kafka/send-by-partition.ts';
 import { provisionTopics, topicNames } from '../infra/kafka/topics.ts';
 import { keyIdOf } from '../infra/log-digest/signing.ts';
 import { loadSigningKey, publicKeyPem } from '../infra/log-digest/signing-key.ts';
@@ -297,7 +298,7 @@ export async function startSystem(
   const clock = { now: Date.now, newId: randomUUID };
   const readAudit = config.audit.reads
     ? createReadAudit({
-        append: appendToAuditLog(producer, codec, topics),
+        append: appendToAuditLog(producer, codec, topics, partitionCounts(admin)),
         stamp: clock,
         logger: logger.child({ component: 'read-audit' }),
         metrics,

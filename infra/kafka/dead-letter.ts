@@ -1,4 +1,4 @@
-import type { IHeaders, Producer, RecordMetadata } from 'kafkajs';
+import type { IHeaders, RecordMetadata, Sender } from 'kafkajs';
 import type { TopicNames } from './topics.ts';
 
 /** A message a consumer gave up on, with enough to find the original and redrive it. */
@@ -21,17 +21,20 @@ export const DEAD_LETTER_HEADERS = {
   offset: 'dlq-original-offset',
 } as const;
 
-/** Sends letters (through a producer or inside a transaction); returns where they landed. */
+/**
+ * Sends letters (through a producer or inside a transaction), one per call so that each call has
+ * one partition (see send-by-partition.ts); returns where they landed.
+ */
 export async function sendToDeadLetter(
-  producer: Pick<Producer, 'sendBatch'>,
+  producer: Pick<Sender, 'send'>,
   topics: TopicNames,
   letters: readonly DeadLetter[],
 ): Promise<RecordMetadata[]> {
-  if (letters.length === 0) return [];
-  return producer.sendBatch({
-    acks: -1,
-    topicMessages: letters.map((l) => ({
+  const landed: RecordMetadata[] = [];
+  for (const l of letters) {
+    const metadata = await producer.send({
       topic: topics.deadLetter(l.consumer),
+      acks: -1,
       messages: [
         {
           key: l.key,
@@ -46,6 +49,8 @@ export async function sendToDeadLetter(
           },
         },
       ],
-    })),
-  });
+    });
+    landed.push(...metadata);
+  }
+  return landed;
 }

@@ -1,5 +1,6 @@
 import type { Admin, ITopicConfig, Kafka, KafkaMessage, Message } from 'kafkajs';
 import { HEADERS } from '../../infra/kafka/event-log.ts';
+import { sendByPartition } from '../../infra/kafka/send-by-partition.ts';
 import {
   type RestartPolicy,
   type SupervisedConsumer,
@@ -115,7 +116,12 @@ export async function startMatchingByTenant(
       if (outcomes.every((o) => o.kind === 'skipped')) await context.commitOffsetOnly();
       else {
         const position = { topic, partition: context.at.partition, offset: context.at.next };
-        const ctx = { ...deps, processor, groupId: deps.topics.consumerGroup(NAME) };
+        const ctx = {
+          ...deps,
+          processor,
+          groupId: deps.topics.consumerGroup(NAME),
+          partitions: context.partitions,
+        };
         await commitOutcomes(context.producer, ctx, position, chunk, outcomes).catch((error) => {
           processor.settled?.(false);
           throw error;
@@ -178,7 +184,7 @@ function routing(
       if (requests.length === 0) return context.commitOffsetOnly();
       const transaction = await context.producer.transaction();
       try {
-        await transaction.send({ topic, acks: -1, messages: requests });
+        await sendByPartition(transaction, [{ topic, messages: requests }], context.partitions);
         await transaction.sendOffsets({
           consumerGroupId: routeGroup(deps.topics),
           topics: [

@@ -37,6 +37,8 @@ export class PatientStore {
   private slotData = new Int32Array(this.capacity * SLOT_INTS);
   private slotBytes = new Uint8Array(this.slotData.buffer);
   private votes = new Uint8Array(this.capacity);
+  /** While ranking: how many slots have each count of votes (a slot has at most one per block). */
+  private readonly tally = new Int32Array(256);
   private readonly otherIds = new Map<number, string>();
   private readonly identifierKeys: string[] = [];
   private readonly pool = new IntList(1 << 16);
@@ -190,38 +192,49 @@ export class PatientStore {
     };
   }
 
-  /** Slots in the most of the blocks, best first and by slot among equals, without a map or a sort of them all. */
+  /**
+   * Slots in the most of the blocks, best first and by slot among equals, in two passes over the
+   * slots voted for and without a map: a tally of how many slots have each count says how far
+   * down the counts the `limit` best reach, and only the slots that far up are sorted.
+   */
   private mostVoted(found: readonly IntList[], limit: number): number[] {
-    const { votes, touched } = this;
+    const { votes, touched, tally } = this;
     touched.length = 0;
+    tally.fill(0);
     let most = 0;
     for (let at = 0; at < found.length; at++) {
       const block = found[at] as IntList;
       if (at > 0 && block.length > MAX_BLOCK_SCAN) continue;
       for (let i = 0; i < block.length; i++) {
         const slot = block.items[i] as number;
-        if (votes[slot] === 0) touched.push(slot);
-        const count = ++(votes[slot] as number);
-        if (count > most) most = count;
+        const count = votes[slot] as number;
+        if (count === 0) touched.push(slot);
+        else (tally[count] as number)--;
+        (tally[count + 1] as number)++;
+        votes[slot] = count + 1;
+        if (count + 1 > most) most = count + 1;
       }
     }
-    const ranked: number[] = [];
-    for (let count = most; count > 0 && ranked.length < limit; count--) {
-      let tiedCount = 0;
-      for (let i = 0; i < touched.length; i++)
-        if (votes[touched.items[i] as number] === count) tiedCount++;
-      // A typed array sorts numbers natively, without a comparator call per step.
-      const tied = new Int32Array(tiedCount);
-      let at = 0;
-      for (let i = 0; i < touched.length; i++) {
-        const slot = touched.items[i] as number;
-        if (votes[slot] === count) tied[at++] = slot;
-      }
-      tied.sort();
-      for (const slot of tied.slice(0, limit - ranked.length)) ranked.push(slot);
+    if (most === 0) return [];
+    let least = most;
+    for (let reached = tally[most] as number; least > 1 && reached < limit; )
+      reached += tally[--least] as number;
+    // Each count's slots in one stretch of `ranked`, the highest count first.
+    const startOf = new Int32Array(most + 2);
+    for (let count = most; count >= least; count--)
+      startOf[count - 1] = (startOf[count] as number) + (tally[count] as number);
+    const ranked = new Int32Array(startOf[least - 1] as number);
+    const filled = startOf.slice();
+    for (let i = 0; i < touched.length; i++) {
+      const slot = touched.items[i] as number;
+      const count = votes[slot] as number;
+      votes[slot] = 0;
+      if (count >= least) ranked[(filled[count] as number)++] = slot;
     }
-    for (let i = 0; i < touched.length; i++) votes[touched.items[i] as number] = 0;
-    return ranked;
+    // A typed array sorts numbers natively, without a comparator call per step.
+    for (let count = most; count >= least; count--)
+      ranked.subarray(startOf[count] as number, startOf[count - 1] as number).sort();
+    return Array.from(ranked.subarray(0, limit));
   }
 
   /** Files a slot under its blocks and identifiers; a fresh slot cannot be in any block yet. */

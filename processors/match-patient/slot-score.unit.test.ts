@@ -4,6 +4,7 @@ import {
   registrationSubject,
   syntheticPatient,
 } from '../../test/fixtures/patients.ts';
+import { blockingKeys, subjectBlockingKeys } from './blocking.ts';
 import { relateDateNumbers, relateDates } from './dates.ts';
 import { patientOf } from './match.ts';
 import { PatientStore } from './patient-store.ts';
@@ -29,6 +30,34 @@ describe('scoring a stored patient where it is stored', () => {
       compared += expected.length;
     }
     expect(compared).toBeGreaterThan(1000);
+  });
+});
+
+describe('choosing candidates by blocking keys', () => {
+  it('ranks patients by the keys they share with the subject, then by when they were added', () => {
+    const store = new PatientStore();
+    const keysOf: string[][] = [];
+    for (let serial = 0; serial < POPULATION.size; serial++) {
+      const patient = syntheticPatient(POPULATION.seed, serial);
+      const view = patientOf(patient.id, prepareSubject(registrationSubject(patient)));
+      store.add(view);
+      keysOf.push(blockingKeys(view.names, view.births));
+    }
+    let ranked = 0;
+    for (const query of plantQueries(POPULATION, 5, 40)) {
+      // Without identifiers, candidates come from blocking alone; no block here passes 4,000.
+      const subject = { ...prepareSubject(query.subject), identifiers: [] };
+      const wanted = new Set(subjectBlockingKeys(subject));
+      const expected = keysOf
+        .map((keys, serial) => ({ serial, shared: keys.filter((k) => wanted.has(k)).length }))
+        .filter((c) => c.shared > 0)
+        .sort((a, b) => b.shared - a.shared || a.serial - b.serial)
+        .slice(0, 64)
+        .map((c) => syntheticPatient(POPULATION.seed, c.serial).id);
+      expect(store.candidates(subject, 64).map((p) => p.id)).toEqual(expected);
+      ranked += expected.length;
+    }
+    expect(ranked).toBeGreaterThan(1000);
   });
 });
 

@@ -22,7 +22,7 @@ export interface FailedMessage {
  * which document it was).
  */
 export async function deadLetter(
-  transaction: Pick<Transaction, 'sendBatch'>,
+  transaction: Pick<Transaction, 'send'>,
   topics: TopicNames,
   processor: Pick<Processor, 'name' | 'version'>,
   failed: FailedMessage,

@@ -1,4 +1,5 @@
 import type { Admin, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { type PartitionCounts, partitionCounts } from '../../infra/kafka/send-by-partition.ts';
 import { type ConsumerRun, NO_KAFKAJS_RESTART } from '../../infra/kafka/supervise.ts';
 import type { Logger } from '../../infra/logger.ts';
 import { createPartitionProducers } from './partition-producers.ts';
@@ -47,6 +48,8 @@ export interface ChunkContext {
   heartbeat(): Promise<void>;
   /** For a chunk that emits nothing: commits its offset without a transaction. */
   commitOffsetOnly(): Promise<void>;
+  /** The partition counts of the topics it may write to (see send-by-partition.ts). */
+  readonly partitions: PartitionCounts;
 }
 
 const keyOf = (p: OwnedPartition) => `${p.topic}\u0000${p.partition}`;
@@ -75,6 +78,7 @@ export async function startOwnedPartitions(options: OwnedPartitionsOptions): Pro
     groupId,
     transactionTimeoutMs: options.transactionTimeoutMs,
   });
+  const partitions = partitionCounts(admin);
   /** Per owned partition: its producer claimed and the caller's preparation done. */
   const ready = new Map<string, Promise<void>>();
   let owned: OwnedPartition[] = [];
@@ -138,6 +142,7 @@ export async function startOwnedPartitions(options: OwnedPartitionsOptions): Pro
               at: { ...at, next: position.offset },
               heartbeat,
               commitOffsetOnly: () => consumer.commitOffsets([position]),
+              partitions,
             });
           } catch (error) {
             // A fenced or broken producer is not used again: the next batch prepares afresh.

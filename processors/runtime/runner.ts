@@ -1,5 +1,6 @@
 import type { Admin, Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import pLimit from 'p-limit';
+import { type PartitionCounts, partitionCounts } from '../../infra/kafka/send-by-partition.ts';
 import {
   type ConsumerRun,
   NO_KAFKAJS_RESTART,
@@ -112,7 +113,14 @@ async function runProcessor<T extends EventType>(
   };
   try {
     await admin.connect();
-    await consume(processor, deps, { producers, consumer, groupId, log, signal: stopping.signal });
+    await consume(processor, deps, {
+      producers,
+      partitions: partitionCounts(admin),
+      consumer,
+      groupId,
+      log,
+      signal: stopping.signal,
+    });
   } catch (error) {
     await release().catch(() => {});
     throw error;
@@ -132,6 +140,7 @@ async function consume<T extends EventType>(
   deps: ProcessorDeps,
   run: {
     producers: PartitionProducers;
+    partitions: PartitionCounts;
     consumer: Consumer;
     groupId: string;
     log: Logger;
@@ -249,7 +258,7 @@ async function consume<T extends EventType>(
           claimed.committed(BigInt(position.offset));
         }
       } else {
-        const ctx = { ...deps, processor, groupId };
+        const ctx = { ...deps, processor, groupId, partitions: run.partitions };
         await commitOutcomes(claimed.producer, ctx, position, chunk.messages, outcomes).catch(
           (error: unknown) => {
             processor.settled?.(false);

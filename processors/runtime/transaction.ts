@@ -1,5 +1,6 @@
 import type { KafkaMessage, Message, Producer, Transaction } from 'kafkajs';
 import { toKafkaMessage, topicOf } from '../../infra/kafka/event-log.ts';
+import { type PartitionCounts, sendByPartition } from '../../infra/kafka/send-by-partition.ts';
 import type { TopicNames } from '../../infra/kafka/topics.ts';
 import type { EventCodec } from '../../schemas/codec.ts';
 import type { DomainEvent } from '../../schemas/events.ts';
@@ -14,6 +15,7 @@ export interface CommitContext {
   topics: TopicNames;
   codec: EventCodec;
   clock: Clock;
+  partitions: PartitionCounts;
 }
 
 /**
@@ -58,8 +60,6 @@ async function sendEvents(transaction: Transaction, ctx: CommitContext, events: 
     const topic = topicOf(event, ctx.topics);
     byTopic.set(topic, [...(byTopic.get(topic) ?? []), await toKafkaMessage(event, ctx.codec)]);
   }
-  await transaction.sendBatch({
-    acks: -1,
-    topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-  });
+  const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+  await sendByPartition(transaction, topicMessages, ctx.partitions);
 }

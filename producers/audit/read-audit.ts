@@ -1,5 +1,6 @@
 import type { Producer } from 'kafkajs';
 import { toKafkaMessage } from '../../infra/kafka/event-log.ts';
+import { type PartitionCounts, sendByPartition } from '../../infra/kafka/send-by-partition.ts';
 import type { TopicNames } from '../../infra/kafka/topics.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { Metrics } from '../../infra/metrics.ts';
@@ -55,14 +56,16 @@ export function patientDataRead(read: PatientDataReadRecord, stamp: EventStamp):
   };
 }
 
-/** Appends a batch of reads to the audit log with one request; the producer is idempotent. */
-export function appendToAuditLog(producer: Producer, codec: EventCodec, topics: TopicNames) {
+/** Appends a batch of reads to the audit log, a request per partition; the producer is idempotent. */
+export function appendToAuditLog(
+  producer: Producer,
+  codec: EventCodec,
+  topics: TopicNames,
+  partitions: PartitionCounts,
+) {
   return async (events: readonly PatientDataRead[]): Promise<void> => {
-    await producer.send({
-      topic: topics.events.audit,
-      acks: -1,
-      messages: await Promise.all(events.map((event) => toKafkaMessage(event, codec))),
-    });
+    const messages = await Promise.all(events.map((event) => toKafkaMessage(event, codec)));
+    await sendByPartition(producer, [{ topic: topics.events.audit, messages }], partitions);
   };
 }
 

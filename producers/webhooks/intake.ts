@@ -15,7 +15,7 @@ export const WEBHOOK_CONSUMER = 'webhooks';
 export interface IntakeDeps {
   kafka: Kafka;
   /** Sends undecodable messages to the dead-letter topic. */
-  producer: Pick<Producer, 'sendBatch'>;
+  producer: Pick<Producer, 'send'>;
   /** The owner's: events of every tenant are queued together. */
   pool: Pool;
   codec: EventCodec;

@@ -9,7 +9,7 @@ import { startWebhookIntake } from './intake.ts';
 
 export interface WebhookDeps {
   kafka: Kafka;
-  producer: Pick<Producer, 'sendBatch'>;
+  producer: Pick<Producer, 'send'>;
   /**
    * The owner's database URL: the queue spans tenants, like batch completion. Webhooks get a
    * pool of their own, so a burst of deliveries takes no connection from the other jobs.

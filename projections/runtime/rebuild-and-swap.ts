@@ -190,7 +190,7 @@ function withSearchPath(url: string, schema: string): string {
 
 function applyTo(projection: Projection, pool: Pool, deps: RebuildAndSwapDeps) {
   // Undecodable messages went to the dead-letter topic when the live projection met them.
-  const producer = { sendBatch: async () => [] };
+  const producer = { send: async () => [] };
   return async (batch: Parameters<typeof applyBatch>[1]) =>
     applyBatch(projection, batch, { ...deps, pool, producer });
 }

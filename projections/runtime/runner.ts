@@ -96,7 +96,7 @@ export async function applyBatch(
   projection: Projection,
   batch: LogBatch,
   deps: Pick<ProjectionDeps, 'pool' | 'codec' | 'topics' | 'blobs'> & {
-    producer: Pick<Producer, 'sendBatch'>;
+    producer: Pick<Producer, 'send'>;
   },
   options: { isolate?: EventRetry } = {},
 ): Promise<{ next: bigint; applied: number; deadLettered: number }> {
@@ -290,7 +290,7 @@ async function runProjection(
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, isRunning, isStale }) => {
+      eachBatch: async ({ batch, resolveOffset, isRunning, isStale }) => {
         if (!isRunning() || isStale() || batch.isEmpty()) return;
         const { next, applied, deadLettered } = await apply(batch);
         deps.metrics.eventsApplied.inc({ projection: projection.name }, applied);
@@ -302,6 +302,9 @@ async function runProjection(
         await consumer.commitOffsets([
           { topic: batch.topic, partition: batch.partition, offset: next.toString() },
         ]);
+        // The next fetch starts here: kafkajs fetches from the last offset resolved, else from
+        // where the consumer started, whatever was committed since.
+        resolveOffset((next - 1n).toString());
         log.debug({ partition: batch.partition, next: next.toString() }, 'batch applied');
       },
     });

@@ -49,6 +49,7 @@ try {
     processorKills: Number(values.kills),
     cluster,
     restartPostgres: values['restart-postgres'],
+    logsDir: path.resolve(values['cluster-dir'], '..', `campaign-logs-${Date.now()}`),
     log,
     signal: aborted.signal,
   });
@@ -57,7 +58,7 @@ try {
     .join(', ');
   console.log(`
 documents pushed        ${report.pushed} (${values.replicas} processor processes, ${cluster.nodes} Kafka nodes)
-accepted                ${report.accepted} (${kinds}); refused ${report.refused}; upload retries ${report.uploadRetries}
+accepted                ${report.accepted} (${kinds}); refused ${report.refused}${refusals(report.refusedFor)}; upload retries ${report.uploadRetries}
 terminal                ${report.decided + report.rejected + report.failed}: classified and decided ${report.decided}, rejected ${report.rejected}, failed ${report.failed}
 lost                    ${report.lost.length}${report.lost.length ? ` (${report.lost.slice(0, 5).join(', ')}…)` : ''}
 duplicated events       ${report.duplicatedEvents} (per document or patient, type and round; ${report.duplicatedKeys.length} keys, ${report.duplicatedFromOneCause} with one cause)${report.duplicatedKeys.length ? ` e.g. ${report.duplicatedKeys.slice(0, 3).join('; ')}` : ''}
@@ -75,4 +76,9 @@ ${report.faults.map((f) => `  - ${f}`).join('\n')}`);
 } finally {
   await env.cleanup().catch((error: Error) => log(`cleanup: ${error.message}`));
   if (!values['keep-cluster']) await cluster.stop();
+}
+
+function refusals(byReason: Record<string, number>): string {
+  const reasons = Object.entries(byReason).map(([reason, n]) => `${n} ${reason}`);
+  return reasons.length > 0 ? ` (${reasons.join(', ')})` : '';
 }

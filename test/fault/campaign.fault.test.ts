@@ -40,7 +40,8 @@ describe('the fault campaign, shortened', () => {
       drainTimeoutMs: 15 * 60_000,
     });
     console.log(
-      `${report.accepted} accepted; ${report.decided} decided, ${report.rejected} rejected, ` +
+      `${report.accepted} accepted, refused ${JSON.stringify(report.refusedFor)}; ` +
+        `${report.decided} decided, ${report.rejected} rejected, ` +
         `${report.failed} failed; drained ${report.drainSeconds.toFixed(1)} s after the last upload; ` +
         report.faults.join('; '),
     );

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEAD_LETTER_HEADERS } from '../../infra/kafka/dead-letter.ts';
 import { documentsProjection } from '../../projections/documents/projection.ts';
@@ -142,6 +143,26 @@ describe('projections against Kafka and PostgreSQL', () => {
     expect(letters[0]!.value?.toString()).toBe('not avro at all');
     const counted = await h.metrics.deadLetters.get();
     expect(counted.values.find((v) => v.labels.consumer === 'projection-documents')?.value).toBe(1);
+  });
+
+  it('reads a partition on past what one fetch returns (a megabyte), from where it applied', async () => {
+    if (running.length === 0) await start();
+    // One document's events share a partition: 300 of 4 KB each are more than one fetch holds.
+    const documentId = randomUUID();
+    const events = Array.from({ length: 300 }, (_, i) =>
+      documentUploaded({
+        metadata: { tenantId: 'tenant-large', aggregateId: documentId },
+        data: { fileName: `${String(i).padStart(4, '0')}-${'x'.repeat(4000)}.pdf` },
+      }),
+    );
+    await append(events);
+    await eventually(async () => {
+      const { rows } = await h.pool.query(
+        'SELECT count(*)::int AS n FROM document_timeline WHERE document_id = $1',
+        [documentId],
+      );
+      expect(rows[0].n).toBe(300);
+    }, 60_000);
   });
 
   it('binds the read models to one Kafka cluster and refuses another', async () => {

@@ -37,6 +37,8 @@ export interface CampaignOptions {
   mix?: DocumentMix;
   drainTimeoutMs?: number;
   log?: (line: string) => void;
+  /** Where the processes' logs go (kept); by default the test environment's directory. */
+  logsDir?: string;
   /** Ends the campaign early, its processes stopped (e.g. on Ctrl-C). */
   signal?: AbortSignal;
 }
@@ -47,6 +49,8 @@ export interface CampaignReport extends LogAudit {
   acceptedByKind: Record<DocumentKind, number>;
   /** Uploads refused for good (4xx), and upload attempts tried again after a 5xx or no answer. */
   refused: number;
+  /** The refusals by status and error code, e.g. `409 DUPLICATE_UPLOAD`. */
+  refusedFor: Record<string, number>;
   uploadRetries: number;
   faults: string[];
   /** Seconds from the first upload to the last accepted, and from then until all were terminal. */
@@ -80,7 +84,7 @@ export async function runCampaign(
     log = () => {},
     signal,
   } = options;
-  const logs = path.join(env.config.dataDir, 'logs');
+  const logs = options.logsDir ?? path.join(env.config.dataDir, 'logs');
   mkdirSync(logs, { recursive: true });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -174,6 +178,7 @@ export async function runCampaign(
       number
     >;
     let refused = 0;
+    const refusedFor: Record<string, number> = {};
     let uploadRetries = 0;
     let pushed = 0;
     const began = performance.now();
@@ -184,15 +189,16 @@ export async function runCampaign(
           signal?.throwIfAborted();
           const doc = await make(n);
           fire(n);
-          pushed++;
+          if (++pushed % 500 === 0) log(`${pushed} pushed, ${accepted.length} accepted so far`);
           const { tenantId, key } = keys[doc.tenant] as { tenantId: string; key: string };
           const outcome = await upload(url, tenantId, key, doc, () => uploadRetries++);
-          if (outcome === 'refused') refused++;
-          else {
+          if (typeof outcome === 'object') {
+            refused++;
+            refusedFor[outcome.refused] = (refusedFor[outcome.refused] ?? 0) + 1;
+          } else {
             accepted.push(outcome);
             acceptedByKind[doc.kind]++;
           }
-          if (pushed % 500 === 0) log(`${pushed} pushed, ${accepted.length} accepted`);
         }),
       ),
     );
@@ -211,6 +217,18 @@ export async function runCampaign(
       );
       return rows[0]?.n ?? 0;
     };
+    /** Where the documents not yet terminal are, e.g. `12 validated, 3 classified (no decision)`. */
+    const stages = async () => {
+      const { rows } = await pool.query<{ stage: string; n: number }>(
+        `SELECT CASE WHEN status = 'classified' THEN 'classified, no decision' ELSE status END
+                  AS stage, count(*)::int AS n
+           FROM documents WHERE document_id = ANY($1)
+            AND NOT (status IN ('rejected', 'failed') OR (status = 'classified' AND match_status IS NOT NULL))
+           GROUP BY 1 ORDER BY 2 DESC`,
+        [accepted],
+      );
+      return rows.map((r) => `${r.n} ${r.stage}`).join(', ') || 'none in the read model';
+    };
     const deadline = Date.now() + drainTimeoutMs;
     let done = 0;
     let lastLogged = Date.now();
@@ -219,7 +237,9 @@ export async function runCampaign(
       signal?.throwIfAborted();
       if (done >= accepted.length || Date.now() > deadline) break;
       if (Date.now() - lastLogged > 30_000) {
-        log(`${done} of ${accepted.length} terminal`);
+        log(
+          `${done} of ${accepted.length} terminal; the others ${await stages().catch(() => '?')}`,
+        );
         lastLogged = Date.now();
       }
       await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -235,6 +255,7 @@ export async function runCampaign(
       accepted: accepted.length,
       acceptedByKind,
       refused,
+      refusedFor,
       uploadRetries,
       faults,
       uploadSeconds: (uploaded - began) / 1000,
@@ -253,14 +274,14 @@ export async function runCampaign(
 
 const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(1);
 
-/** The document id once accepted, `refused` on a 4xx; a 5xx or no answer is tried again. */
+/** The document id once accepted, or why it was refused (a 4xx); a 5xx or no answer is tried again. */
 async function upload(
   url: string,
   tenantId: string,
   key: string,
   doc: CampaignDocument,
   onRetry: () => void,
-): Promise<string> {
+): Promise<string | { refused: string }> {
   const deadline = Date.now() + 300_000;
   for (let pause = 250; ; pause = Math.min(pause * 2, 5000)) {
     const form = new FormData();
@@ -275,8 +296,8 @@ async function upload(
     if (response?.status === 202)
       return ((await response.json()) as { documentId: string }).documentId;
     if (response && response.status >= 400 && response.status < 500 && response.status !== 429) {
-      await response.body?.cancel();
-      return 'refused';
+      const body = (await response.json().catch(() => ({}))) as { code?: string };
+      return { refused: `${response.status} ${body.code ?? ''}`.trim() };
     }
     await response?.body?.cancel();
     if (Date.now() > deadline) throw new Error(`upload of ${doc.fileName} kept failing`);

@@ -1,4 +1,4 @@
-import type { ProducerBatch } from 'kafkajs';
+import type { ProducerRecord } from 'kafkajs';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { createSealingCodec } from '../../infra/crypto/sealing-codec.ts';
 import { type KeyService, startKeyService } from '../../infra/crypto/service.ts';
@@ -34,10 +34,8 @@ const NO_BLOBS: ProjectionPorts = {
 
 /** In a spec, an event a read model had to dead-letter fails the spec, with the reason. */
 const failOnDeadLetter = {
-  sendBatch: (batch: ProducerBatch) => {
-    const reasons = (batch.topicMessages ?? []).flatMap((t) =>
-      t.messages.map((m) => m.headers?.[DEAD_LETTER_HEADERS.reason]),
-    );
+  send: (record: ProducerRecord) => {
+    const reasons = record.messages.map((m) => m.headers?.[DEAD_LETTER_HEADERS.reason]);
     return Promise.reject(new Error(`dead-lettered: ${reasons.join('; ')}`));
   },
 };
