@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Admin, Consumer, Kafka, KafkaMessage, PartitionAssigner, Producer } from 'kafkajs';
 import { createEventProducer } from '../../infra/kafka/client.ts';
 import { toKafkaMessage } from '../../infra/kafka/event-log.ts';
+import { partitionCounts, sendByPartition } from '../../infra/kafka/send-by-partition.ts';
 import type { TopicNames } from '../../infra/kafka/topics.ts';
 import {
   type ChainedRange,
@@ -60,6 +61,7 @@ export async function startLogDigest(deps: LogDigestDeps): Promise<RunningLogDig
   const log = deps.logger.child({ component: LOG_DIGEST_CONSUMER });
   const groupId = topics.consumerGroup(LOG_DIGEST_CONSUMER);
   const producer: Producer = createEventProducer(kafka, { transactionalId: groupId });
+  const partitions = partitionCounts(deps.admin);
   let connected = false;
   let heads = new Map<string, ChainHead>();
   /** Heads as the digest log holds them, read once this reactor is the only one that writes. */
@@ -90,7 +92,7 @@ export async function startLogDigest(deps: LogDigestDeps): Promise<RunningLogDig
           toKafkaMessage(digestEvent(p, range, deps.key, clock), deps.codec),
         ),
       );
-      await transaction.send({ topic: topics.events.digest, acks: -1, messages });
+      await sendByPartition(transaction, [{ topic: topics.events.digest, messages }], partitions);
       await transaction.sendOffsets({
         consumerGroupId: groupId,
         topics: sealed.map(({ p, range }) => ({
