@@ -35,6 +35,13 @@ export function createConsumerRoster(): ConsumerRoster {
   };
 }
 
+/**
+ * Hands a start's consumer to its supervisor, to be watched for crashes. A start calls it before
+ * `consumer.run`: kafkajs reports a failure to join the group as a crash from inside `run`, which
+ * then resolves as if all were well.
+ */
+export type CrashWatch = (consumer: Consumer) => void;
+
 /** Kafkajs option that leaves every restart to the supervisor, so each one is seen and counted. */
 export const NO_KAFKAJS_RESTART = { retry: { restartOnFailure: async () => false } } as const;
 
@@ -53,7 +60,7 @@ export function restartDelay(attempt: number, policy: RestartPolicy): number {
  */
 export async function superviseConsumer(
   name: string,
-  start: () => Promise<ConsumerRun>,
+  start: (watch: CrashWatch) => Promise<ConsumerRun>,
   deps: { logger: Logger; metrics: Metrics; restart: RestartPolicy; firstStart?: StartupRetry },
 ): Promise<SupervisedConsumer> {
   const log = deps.logger.child({ consumer: name });
@@ -65,16 +72,34 @@ export async function superviseConsumer(
     deps.metrics.consumerUp.set({ consumer: name }, running ? 1 : 0);
 
   const launch = async () => {
-    const run = await start();
+    let run: ConsumerRun | undefined;
+    let crashedStarting: Error | undefined;
+    let watched = false;
+    const watch: CrashWatch = (consumer) => {
+      watched = true;
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (!run) {
+          crashedStarting ??= payload.error;
+          return;
+        }
+        if (run !== current || stopped) return;
+        const crashed = run;
+        current = null;
+        setRunning(false);
+        log.error({ err: payload.error, groupId: payload.groupId }, 'consumer crashed');
+        void crashed.stop().catch(() => {});
+        schedule();
+      });
+    };
+    const started = await start(watch);
+    // A start that crashed while joining its group failed: it is tried again like one that threw.
+    if (crashedStarting) {
+      await started.stop().catch(() => {});
+      throw crashedStarting;
+    }
+    run = started;
     current = run;
-    run.consumer.on(run.consumer.events.CRASH, ({ payload }) => {
-      if (run !== current || stopped) return;
-      current = null;
-      setRunning(false);
-      log.error({ err: payload.error, groupId: payload.groupId }, 'consumer crashed');
-      void run.stop().catch(() => {});
-      schedule();
-    });
+    if (!watched) watch(run.consumer);
     setRunning(true);
   };
 

@@ -132,10 +132,14 @@ export async function startMatchingByTenant(
     },
   };
   const supervision = { logger: log, metrics: deps.metrics, restart: deps.restart };
-  const matcher = await superviseConsumer(NAME, () => startOwnedPartitions(matching), supervision);
+  const matcher = await superviseConsumer(
+    NAME,
+    (watch) => startOwnedPartitions(matching, watch),
+    supervision,
+  );
   const router = await superviseConsumer(
     `${NAME}.route`,
-    () => startOwnedPartitions(routing(deps, topic, partitions, log)),
+    (watch) => startOwnedPartitions(routing(deps, topic, partitions, log), watch),
     supervision,
   );
   log.info({ topic, partitions }, 'matching by tenant started');

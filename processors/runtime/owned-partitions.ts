@@ -1,6 +1,10 @@
 import type { Admin, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { type PartitionCounts, partitionCounts } from '../../infra/kafka/send-by-partition.ts';
-import { type ConsumerRun, NO_KAFKAJS_RESTART } from '../../infra/kafka/supervise.ts';
+import {
+  type ConsumerRun,
+  type CrashWatch,
+  NO_KAFKAJS_RESTART,
+} from '../../infra/kafka/supervise.ts';
 import type { Logger } from '../../infra/logger.ts';
 import { createPartitionProducers } from './partition-producers.ts';
 
@@ -61,7 +65,10 @@ const keyOf = (p: OwnedPartition) => `${p.topic}\u0000${p.partition}`;
  * the old owner's open transaction is aborted and it can commit nothing more. The new owner then
  * skips what the old owner finished after the group had told it where to start.
  */
-export async function startOwnedPartitions(options: OwnedPartitionsOptions): Promise<ConsumerRun> {
+export async function startOwnedPartitions(
+  options: OwnedPartitionsOptions,
+  watch?: CrashWatch,
+): Promise<ConsumerRun> {
   const { kafka, groupId, logger: log } = options;
   const admin: Admin = kafka.admin();
   const consumer: Consumer = kafka.consumer({
@@ -72,6 +79,7 @@ export async function startOwnedPartitions(options: OwnedPartitionsOptions): Pro
     maxWaitTimeInMs: 1000,
     ...NO_KAFKAJS_RESTART,
   });
+  watch?.(consumer);
   const producers = createPartitionProducers({
     kafka,
     admin,

@@ -3,6 +3,7 @@ import pLimit from 'p-limit';
 import { type PartitionCounts, partitionCounts } from '../../infra/kafka/send-by-partition.ts';
 import {
   type ConsumerRun,
+  type CrashWatch,
   NO_KAFKAJS_RESTART,
   type RestartPolicy,
   type SupervisedConsumer,
@@ -74,7 +75,7 @@ export function startProcessor<T extends EventType>(
   processor: Processor<T>,
   deps: ProcessorDeps,
 ): Promise<RunningProcessor> {
-  return superviseConsumer(processor.name, () => runProcessor(processor, deps), {
+  return superviseConsumer(processor.name, (watch) => runProcessor(processor, deps, watch), {
     logger: deps.logger,
     metrics: deps.metrics,
     restart: deps.settings.restart,
@@ -85,6 +86,7 @@ export function startProcessor<T extends EventType>(
 async function runProcessor<T extends EventType>(
   processor: Processor<T>,
   deps: ProcessorDeps,
+  watch: CrashWatch,
 ): Promise<ConsumerRun> {
   const { kafka, topics, settings } = deps;
   const log = deps.logger.child({ processor: actorOf(processor) });
@@ -104,6 +106,7 @@ async function runProcessor<T extends EventType>(
     ...NO_KAFKAJS_RESTART,
     ...(processor.exclusive ? { partitionAssigners: [exclusiveAssigner(Date.now())] } : {}),
   });
+  watch(consumer);
   const stopping = new AbortController();
   const release = async () => {
     stopping.abort(new Error('processor stopping'));

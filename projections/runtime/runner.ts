@@ -3,6 +3,7 @@ import { type DeadLetter, sendToDeadLetter } from '../../infra/kafka/dead-letter
 import { HEADERS } from '../../infra/kafka/event-log.ts';
 import {
   type ConsumerRun,
+  type CrashWatch,
   NO_KAFKAJS_RESTART,
   type RestartPolicy,
   type SupervisedConsumer,
@@ -231,7 +232,7 @@ export function startProjection(
   const settings = { ...DEFAULT_PROJECTION_SETTINGS, ...deps.settings };
   return superviseConsumer(
     deadLetterConsumer(projection),
-    () => runProjection(projection, deps, settings),
+    (watch) => runProjection(projection, deps, settings, watch),
     {
       logger: deps.logger,
       metrics: deps.metrics,
@@ -245,6 +246,7 @@ async function runProjection(
   projection: Projection,
   deps: ProjectionDeps,
   settings: ProjectionSettings,
+  watch: CrashWatch,
 ): Promise<ConsumerRun> {
   const log = deps.logger.child({ projection: projection.name });
   const consumer: Consumer = deps.kafka.consumer({
@@ -254,6 +256,7 @@ async function runProjection(
     heartbeatInterval: settings.heartbeatIntervalMs,
     ...NO_KAFKAJS_RESTART,
   });
+  watch(consumer);
   const apply = async (batch: LogBatch) => {
     try {
       return await applyBatch(projection, batch, deps);

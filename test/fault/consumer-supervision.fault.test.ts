@@ -1,4 +1,4 @@
-import { KafkaJSNonRetriableError } from 'kafkajs';
+import { KafkaJSNonRetriableError, type PartitionAssigner, PartitionAssigners } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEAD_LETTER_HEADERS } from '../../infra/kafka/dead-letter.ts';
 import {
@@ -100,6 +100,62 @@ describe('consumers that never die silently', () => {
     expect(said).toEqual(
       expect.arrayContaining(['consumer crashed', 'consumer restarting', 'consumer restarted']),
     );
+    await supervised.stop();
+  }, 120_000);
+
+  it('restarts again a consumer whose restart crashed while joining its group', async () => {
+    const { logger, lines } = capturedLogger();
+    const seen: string[] = [];
+    let crashes = 0;
+    let joinRefused = false;
+    // The group's first assignment after the crash fails: kafkajs reports that as a crash from
+    // inside `run`, which then returns as if the consumer were running.
+    const refusingOnce: PartitionAssigner = (config) => {
+      const assigner = PartitionAssigners.roundRobin(config);
+      return {
+        ...assigner,
+        assign: async (group) => {
+          if (crashes === 1 && !joinRefused) {
+            joinRefused = true;
+            throw new KafkaJSNonRetriableError('assignment refused');
+          }
+          return assigner.assign(group);
+        },
+      };
+    };
+    const event = documentUploaded({ metadata: { tenantId: 'tenant-join' } });
+    const target = event.metadata.aggregateId;
+    await h.eventLog.append(event);
+    const supervised = await superviseConsumer(
+      'joining',
+      async (watch) => {
+        const consumer = h.kafka.consumer({
+          groupId: h.topics.consumerGroup('joining'),
+          partitionAssigners: [refusingOnce],
+          ...NO_KAFKAJS_RESTART,
+        });
+        watch(consumer);
+        await consumer.connect();
+        await consumer.subscribe({ topics: [h.topics.events.document], fromBeginning: true });
+        await consumer.run({
+          eachMessage: async ({ message }) => {
+            if (message.key?.toString() !== target) return;
+            if (crashes === 0) {
+              crashes++;
+              throw new KafkaJSNonRetriableError('The coordinator is not aware of this member');
+            }
+            seen.push(message.key?.toString() ?? '');
+          },
+        });
+        return { consumer, stop: () => consumer.disconnect() };
+      },
+      { logger, metrics: createMetrics(), restart: { baseMs: 500, maxMs: 1000 } },
+    );
+    await eventually(() => expect(seen).toContain(target), 60_000);
+    expect(joinRefused).toBe(true);
+    expect(supervised.running()).toBe(true);
+    const said = lines.filter((l) => l.consumer === 'joining').map((l) => l.msg);
+    expect(said).toEqual(expect.arrayContaining(['consumer restart failed', 'consumer restarted']));
     await supervised.stop();
   }, 120_000);
 
