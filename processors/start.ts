@@ -21,7 +21,7 @@ import {
 import { createOffloadPool } from './offload/offload.ts';
 import type { Clock } from './runtime/envelope.ts';
 import type { Processor } from './runtime/processor.ts';
-import { type RunningProcessor, startProcessor } from './runtime/runner.ts';
+import { type RunningProcessor, runtimeSettingsOf, startProcessor } from './runtime/runner.ts';
 import type { ChildIntake } from './validate/containers/archive.ts';
 import { createValidateProcessor } from './validate/processor.ts';
 
@@ -89,27 +89,14 @@ export async function startProcessors(
     encode: breakers.guard('registry', infra.codec.encode),
     decode: breakers.guard('registry', infra.codec.decode),
   };
-  const { processors: settings } = config;
+  const runtime = runtimeSettingsOf(config);
   const start = <T extends EventType>(processor: Processor<T>) =>
     startProcessor(processor, {
       ...infra,
       codec,
       settings: {
-        instanceId: settings.instanceId,
-        concurrency: settings.concurrency,
-        chunk: settings.chunk,
-        partitionsConcurrently: settings.partitionsConcurrently,
-        transactionTimeoutMs: settings.transactionTimeoutMs,
-        restart: config.consumers.restart,
-        sessionTimeoutMs: config.consumers.sessionTimeoutMs,
-        heartbeatIntervalMs: config.consumers.heartbeatIntervalMs,
+        ...runtime,
         ...(infra.startup ? { startup: infra.startup } : {}),
-        retry: {
-          maxRetries: settings.maxRetries,
-          baseMs: settings.retryBaseMs,
-          maxMs: settings.retryMaxMs,
-          maxHoldMs: settings.maxHoldMs,
-        },
       },
     });
   let ocr: OcrEngine | undefined;
@@ -176,14 +163,9 @@ export async function startProcessors(
         ...infra,
         codec,
         topic: { ...template, numPartitions: config.topics.partitions },
-        transactionTimeoutMs: settings.transactionTimeoutMs,
-        retry: {
-          maxRetries: settings.maxRetries,
-          baseMs: settings.retryBaseMs,
-          maxMs: settings.retryMaxMs,
-          maxHoldMs: settings.maxHoldMs,
-        },
-        restart: config.consumers.restart,
+        transactionTimeoutMs: runtime.transactionTimeoutMs,
+        retry: runtime.retry,
+        restart: runtime.restart,
       });
     },
   };

@@ -1,5 +1,6 @@
 import type { Admin, Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import pLimit from 'p-limit';
+import type { Config } from '../../infra/config.ts';
 import { type PartitionCounts, partitionCounts } from '../../infra/kafka/send-by-partition.ts';
 import {
   type ConsumerRun,
@@ -47,6 +48,27 @@ export interface RuntimeSettings {
   heartbeatIntervalMs: number;
   /** Tries the first start again while it fails for a reason that can pass, until the deadline. */
   startup?: StartupRetry;
+}
+
+/** The runtime's settings as configured: every processor starts with these. */
+export function runtimeSettingsOf(config: Config): RuntimeSettings {
+  const { processors: settings, consumers } = config;
+  return {
+    instanceId: settings.instanceId,
+    concurrency: settings.concurrency,
+    chunk: settings.chunk,
+    partitionsConcurrently: settings.partitionsConcurrently,
+    transactionTimeoutMs: settings.transactionTimeoutMs,
+    restart: consumers.restart,
+    sessionTimeoutMs: consumers.sessionTimeoutMs,
+    heartbeatIntervalMs: consumers.heartbeatIntervalMs,
+    retry: {
+      maxRetries: settings.maxRetries,
+      baseMs: settings.retryBaseMs,
+      maxMs: settings.retryMaxMs,
+      maxHoldMs: settings.maxHoldMs,
+    },
+  };
 }
 
 export interface ProcessorDeps {

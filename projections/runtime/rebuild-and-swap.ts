@@ -195,19 +195,28 @@ function applyTo(projection: Projection, pool: Pool, deps: RebuildAndSwapDeps) {
     applyBatch(projection, batch, { ...deps, pool, producer });
 }
 
-/** Raises the fold's caps to the live position until the shadow has reached it everywhere. */
-async function catchUp(
-  fold: ShadowFold,
+/**
+ * Raises the fold's caps to the live position until the shadow has reached a position the live
+ * read model held: the one read on this round or the one before. A live model that keeps moving
+ * is never met exactly here (that is done with its checkpoints held, in `trySwap`); waiting for
+ * that would last as long as its writes do.
+ */
+export async function catchUp(
+  fold: Pick<ShadowFold, 'cap'>,
   live: () => Promise<Positions>,
   shadow: () => Promise<Positions>,
   deadline: number,
   pollMs: number,
 ): Promise<void> {
+  let previous: Positions | undefined;
   for (;;) {
     const target = await live();
     fold.cap(target);
-    if (behind(await shadow(), target).length === 0) return;
+    const at = await shadow();
+    if (behind(at, target).length === 0) return;
+    if (previous && behind(at, previous).length === 0) return;
     if (Date.now() > deadline) throw new Error('the rebuild did not catch up in time');
+    previous = target;
     await delay(pollMs);
   }
 }

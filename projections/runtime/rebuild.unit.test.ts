@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PROJECTIONS } from '../catalog.ts';
 import { checksumOf } from './compare.ts';
-import { behind, differing, eventsBetween, formatPositions } from './positions.ts';
-import { selectReadModels } from './rebuild-and-swap.ts';
+import { behind, differing, eventsBetween, formatPositions, type Positions } from './positions.ts';
+import { catchUp, selectReadModels } from './rebuild-and-swap.ts';
 import { formatReadRate, formatRebuild } from './rebuild-report.ts';
 import { identifier, retarget } from './shadow.ts';
 
@@ -44,6 +44,36 @@ describe('positions of a rebuild against the live projection', () => {
 
   it('prints them sorted by partition', () => {
     expect(formatPositions(at({ 'docs:1': 4n, 'docs:0': 12n }))).toBe('docs:0=12 docs:1=4');
+  });
+});
+
+describe('catching up with a live read model that keeps moving', () => {
+  it('stops once the shadow reaches a position the live model held, not the one it holds now', async () => {
+    // Every read of the live position finds one more event; the fold reaches a cap one poll later.
+    let written = 0n;
+    const caps: Positions[] = [];
+    const live = async () => at({ 'docs:0': ++written });
+    const shadow = async () => caps.at(-2) ?? at({});
+    const fold = { cap: (target: Positions) => void caps.push(target) };
+
+    await catchUp(fold, live, shadow, Date.now() + 2000, 1);
+
+    expect(caps.length).toBe(2);
+    expect(behind(await shadow(), caps[0] as Positions)).toEqual([]);
+    expect(behind(await shadow(), caps[1] as Positions)).toEqual(['docs:0']);
+  });
+
+  it('gives up at its deadline when the shadow gets nowhere', async () => {
+    const fold = { cap: () => {} };
+    await expect(
+      catchUp(
+        fold,
+        async () => at({ 'docs:0': 5n }),
+        async () => at({}),
+        Date.now() + 20,
+        1,
+      ),
+    ).rejects.toThrow('the rebuild did not catch up in time');
   });
 });
 

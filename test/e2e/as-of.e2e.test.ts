@@ -6,11 +6,6 @@ import { createEventLog } from '../../infra/kafka/event-log.ts';
 import { topicNames } from '../../infra/kafka/topics.ts';
 import { createLogger } from '../../infra/logger.ts';
 import versions from '../../processors/versions.json' with { type: 'json' };
-import {
-  createEventCodec,
-  createSchemaRegistry,
-  registerEventSchemas,
-} from '../../schemas/codec.ts';
 import { type System, startSystem } from '../../system/system.ts';
 import { generateCorpus } from '../fixtures/corpus.ts';
 import { textPdf } from '../fixtures/files.ts';
@@ -18,6 +13,7 @@ import { apiClient } from '../support/api-client.ts';
 import { issueKey } from '../support/credentials.ts';
 import { createTestEnvironment, eventually, type TestEnvironment } from '../support/environment.ts';
 import { patientRegistered, patientSubject } from '../support/events.ts';
+import { plainCodec } from '../support/opening-codec.ts';
 
 const TENANT = 'clinic-as-of';
 const [lab] = generateCorpus({ perTypeAndLanguage: 1 }).filter((d) => d.language === 'spa');
@@ -47,8 +43,7 @@ describe('as-of reads and attributed history, end to end', () => {
     const logger = createLogger('warn');
     system = await startSystem(env.config, logger);
     const topics = topicNames(env.config.topics.prefix);
-    const registry = createSchemaRegistry(env.config.registry.url, env.config.registry.auth);
-    const codec = createEventCodec(registry, await registerEventSchemas(registry, topics));
+    const codec = await plainCodec(env.config);
     producer = createEventProducer(createKafka(env.config, logger));
     await producer.connect();
     const eventLog = createEventLog(producer, codec, topics);

@@ -7,12 +7,7 @@ import { readTopic } from '../../infra/kafka/read-topic.ts';
 import { type TopicNames, topicNames } from '../../infra/kafka/topics.ts';
 import { createLogger } from '../../infra/logger.ts';
 import type { AuditRecordView } from '../../projections/audit/queries.ts';
-import {
-  createEventCodec,
-  createSchemaRegistry,
-  type EventCodec,
-  registerEventSchemas,
-} from '../../schemas/codec.ts';
+import type { EventCodec } from '../../schemas/codec.ts';
 import { type System, startSystem } from '../../system/system.ts';
 import { apiClient } from '../support/api-client.ts';
 import { issueKey } from '../support/credentials.ts';
@@ -23,6 +18,7 @@ import {
   patientRegistered,
   patientSubject,
 } from '../support/events.ts';
+import { plainCodec } from '../support/opening-codec.ts';
 
 const TENANT = 'clinic-audit';
 const SURNAME = 'ZUBIZARRETA';
@@ -56,8 +52,7 @@ describe('every read of patient data is audited', () => {
       logger,
     );
     topics = topicNames(env.config.topics.prefix);
-    const registry = createSchemaRegistry(env.config.registry.url, env.config.registry.auth);
-    codec = createEventCodec(registry, await registerEventSchemas(registry, topics));
+    codec = await plainCodec(env.config);
     kafka = createKafka(env.config, logger);
     admin = kafka.admin();
     await admin.connect();

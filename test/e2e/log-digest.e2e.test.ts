@@ -119,6 +119,7 @@ describe('the log an auditor verifies, written by the pipeline', () => {
     await writeFile(file, `${lines.join('\n')}\n`);
 
     const tampered = await verifyLog(env.env, [dir]);
+    console.log(`verify-log of the tampered copy:\n${tampered.stdout}`);
     expect(tampered.code).toBe(1);
     const failures = tampered.stdout.split('\n').filter((l) => l.startsWith('FAILED'));
     expect(failures).toEqual([

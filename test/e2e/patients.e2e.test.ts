@@ -6,11 +6,6 @@ import { createEventProducer, createKafka } from '../../infra/kafka/client.ts';
 import { createEventLog, type EventLog } from '../../infra/kafka/event-log.ts';
 import { topicNames } from '../../infra/kafka/topics.ts';
 import { createLogger } from '../../infra/logger.ts';
-import {
-  createEventCodec,
-  createSchemaRegistry,
-  registerEventSchemas,
-} from '../../schemas/codec.ts';
 import type { DomainEvent, LogPosition } from '../../schemas/events.ts';
 import { type System, startSystem } from '../../system/system.ts';
 import { apiClient } from '../support/api-client.ts';
@@ -23,6 +18,7 @@ import {
   patientRegistered,
   patientSubject,
 } from '../support/events.ts';
+import { plainCodec } from '../support/opening-codec.ts';
 
 const TENANT = 'clinic-patients';
 const meta = { tenantId: TENANT };
@@ -78,8 +74,7 @@ describe('patients, entities and reviews through the API', () => {
       logger,
     );
     const topics = topicNames(env.config.topics.prefix);
-    const registry = createSchemaRegistry(env.config.registry.url, env.config.registry.auth);
-    const codec = createEventCodec(registry, await registerEventSchemas(registry, topics));
+    const codec = await plainCodec(env.config);
     producer = createEventProducer(createKafka(env.config, logger));
     await producer.connect();
     eventLog = createEventLog(producer, codec, topics);

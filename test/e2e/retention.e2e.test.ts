@@ -6,18 +6,14 @@ import { readTopic } from '../../infra/kafka/read-topic.ts';
 import { type TopicNames, topicNames } from '../../infra/kafka/topics.ts';
 import { createLogger } from '../../infra/logger.ts';
 import { TERMINAL_STATUSES } from '../../projections/documents/projection.ts';
-import {
-  createEventCodec,
-  createSchemaRegistry,
-  type EventCodec,
-  registerEventSchemas,
-} from '../../schemas/codec.ts';
+import type { EventCodec } from '../../schemas/codec.ts';
 import type { DomainEvent } from '../../schemas/events.ts';
 import { type System, startSystem } from '../../system/system.ts';
 import { truncatedPdf } from '../fixtures/pdfs.ts';
 import { apiClient } from '../support/api-client.ts';
 import { bearer, issueKey } from '../support/credentials.ts';
 import { createTestEnvironment, eventually, type TestEnvironment } from '../support/environment.ts';
+import { plainCodec } from '../support/opening-codec.ts';
 
 const TENANT = 'clinic-retention';
 const OTHER_TENANT = 'clinic-retention-other';
@@ -72,8 +68,7 @@ describe('retention and the trash', () => {
     system = await startSystem(env.config, logger);
     url = system.url as string;
     topics = topicNames(env.config.topics.prefix);
-    const registry = createSchemaRegistry(env.config.registry.url, env.config.registry.auth);
-    codec = createEventCodec(registry, await registerEventSchemas(registry, topics));
+    codec = await plainCodec(env.config);
     kafka = createKafka(env.config, logger);
     admin = kafka.admin();
     await admin.connect();

@@ -7,17 +7,13 @@ import { createLogger } from '../../infra/logger.ts';
 import { createPool } from '../../infra/postgres.ts';
 import { PROCESSOR_NAMES } from '../../processors/start.ts';
 import { TERMINAL_STATUSES } from '../../projections/documents/projection.ts';
-import {
-  createEventCodec,
-  createSchemaRegistry,
-  registerEventSchemas,
-} from '../../schemas/codec.ts';
 import type { DomainEvent } from '../../schemas/events.ts';
 import { type System, startSystem } from '../../system/system.ts';
 import { textPdf } from '../fixtures/files.ts';
 import { apiClient } from '../support/api-client.ts';
 import { issueKey } from '../support/credentials.ts';
 import { createTestEnvironment, eventually, type TestEnvironment } from '../support/environment.ts';
+import { plainCodec } from '../support/opening-codec.ts';
 import { type ProcessorsProcess, spawnProcessors } from '../support/processes.ts';
 
 const DOCUMENTS = 120;
@@ -101,8 +97,7 @@ describe('a processor process killed mid-stream', () => {
     const admin = kafka.admin();
     await admin.connect();
     const topics = topicNames(env.config.topics.prefix);
-    const registry = createSchemaRegistry(env.config.registry.url, env.config.registry.auth);
-    const codec = createEventCodec(registry, await registerEventSchemas(registry, topics));
+    const codec = await plainCodec(env.config);
     const messages = await readTopic(kafka, admin, topics.events.document);
     const registered = (await readTopic(kafka, admin, topics.events.patient)).filter(
       (m) => m.headers[HEADERS.eventType] === 'PatientRegistered',

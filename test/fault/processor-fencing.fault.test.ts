@@ -5,6 +5,7 @@ import type { Processor } from '../../processors/runtime/processor.ts';
 import {
   type ProcessorDeps,
   type RunningProcessor,
+  runtimeSettingsOf,
   startProcessor,
 } from '../../processors/runtime/runner.ts';
 import type { DomainEvent } from '../../schemas/events.ts';
@@ -91,15 +92,11 @@ describe('a processor member dropped from its group in the middle of a chunk', (
       kafka,
       clock: { now: Date.now, newId: randomUUID },
       settings: {
+        ...runtimeSettingsOf(h.config),
         instanceId: 'unset',
         concurrency: 2,
-        chunk: h.config.processors.chunk,
-        partitionsConcurrently: h.config.processors.partitionsConcurrently,
         transactionTimeoutMs: 60_000,
         retry: { maxRetries: 1, baseMs: 10, maxMs: 50, maxHoldMs: 1000 },
-        restart: h.config.consumers.restart,
-        sessionTimeoutMs: h.config.consumers.sessionTimeoutMs,
-        heartbeatIntervalMs: h.config.consumers.heartbeatIntervalMs,
       },
     };
   });

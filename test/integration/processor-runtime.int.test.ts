@@ -3,7 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEAD_LETTER_HEADERS } from '../../infra/kafka/dead-letter.ts';
 import { listDeadLetters, redriveDeadLetters } from '../../processors/runtime/dead-letters.ts';
 import { type Processor, permanent, transient } from '../../processors/runtime/processor.ts';
-import { type RunningProcessor, startProcessor } from '../../processors/runtime/runner.ts';
+import {
+  type RunningProcessor,
+  runtimeSettingsOf,
+  startProcessor,
+} from '../../processors/runtime/runner.ts';
 import type { DocumentUploaded, DomainEvent } from '../../schemas/events.ts';
 import { eventually } from '../support/environment.ts';
 import { documentUploaded } from '../support/events.ts';
@@ -68,15 +72,11 @@ describe('processor runtime against Kafka and the registry', () => {
       ...h,
       clock: { now: Date.now, newId: randomUUID },
       settings: {
+        ...runtimeSettingsOf(h.config),
         instanceId: 'test-1',
         concurrency: 4,
-        chunk: h.config.processors.chunk,
-        partitionsConcurrently: h.config.processors.partitionsConcurrently,
         transactionTimeoutMs: 30_000,
         retry: { maxRetries: 3, baseMs: 10, maxMs: 50, maxHoldMs: 60_000 },
-        restart: h.config.consumers.restart,
-        sessionTimeoutMs: h.config.consumers.sessionTimeoutMs,
-        heartbeatIntervalMs: h.config.consumers.heartbeatIntervalMs,
       },
     });
   });

@@ -4,6 +4,7 @@ import { startKeyService } from '../../infra/crypto/service.ts';
 import { topicNames } from '../../infra/kafka/topics.ts';
 import { createPool } from '../../infra/postgres.ts';
 import {
+  createEventCodec,
   createSchemaRegistry,
   type EventCodec,
   registerEventSchemas,
@@ -27,4 +28,13 @@ export async function openingCodec(
       await pool.end();
     },
   };
+}
+
+/** The codec of an environment without its keys: events decode with their sealed fields blank. */
+export async function plainCodec(config: Config): Promise<EventCodec> {
+  const registry = createSchemaRegistry(config.registry.url, config.registry.auth);
+  return createEventCodec(
+    registry,
+    await registerEventSchemas(registry, topicNames(config.topics.prefix)),
+  );
 }
