@@ -7,6 +7,7 @@ import {
   type ProducerConfig,
   type SASLOptions,
 } from 'kafkajs';
+import pLimit from 'p-limit';
 import type { Config, KafkaSasl } from '../config.ts';
 import type { Logger } from '../logger.ts';
 
@@ -62,15 +63,58 @@ function saslOptions(sasl: KafkaSasl | undefined): SASLOptions | undefined {
 /**
  * Idempotent, acks=all, one request in flight so retries never reorder a key's events; the
  * murmur2 partitioner, as the Java clients use, so every client puts a key on the same partition.
+ * A producer without a transaction goes through `idempotentSends`.
  */
 export function createEventProducer(kafka: Kafka, config: Partial<ProducerConfig> = {}): Producer {
-  return kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-    ...(config.transactionalId ? { retry: TRANSACTIONAL_RETRY } : {}),
-    ...config,
-  });
+  const open = () =>
+    kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      ...(config.transactionalId ? { retry: TRANSACTIONAL_RETRY } : {}),
+      ...config,
+    });
+  return config.transactionalId ? open() : idempotentSends(open);
+}
+
+/**
+ * kafkajs takes a partition's sequence numbers when it sends a request and gives them back when
+ * the request fails, though a broker that died before answering may have written it. The next
+ * request to that partition then goes out under those numbers: the new leader, which holds the
+ * failed request's batch, takes it for a duplicate and answers with that batch's offset, so it is
+ * acknowledged and never written. Concurrent calls make it worse: one takes the numbers while the
+ * failed call retries, and that retry is written again under the next ones. A leader killed under
+ * concurrent uploads lost one document this way and wrote another twice.
+ *
+ * So calls go one at a time, retries included, and after a call that failed the next goes through
+ * a new kafkajs producer: a new producer id, whose sequence numbers nothing was written under.
+ */
+export function idempotentSends(open: () => Producer): Producer {
+  let current = open();
+  let renew = false;
+  const oneAtATime = pLimit(1);
+  const guarded = <T>(call: (producer: Producer) => Promise<T>) =>
+    oneAtATime(async () => {
+      if (renew) {
+        await current.disconnect().catch(() => {});
+        current = open();
+        await current.connect();
+        renew = false;
+      }
+      try {
+        return await call(current);
+      } catch (error) {
+        renew = true;
+        throw error;
+      }
+    });
+  return {
+    ...current,
+    connect: () => oneAtATime(() => current.connect()),
+    disconnect: () => oneAtATime(() => current.disconnect()),
+    send: (record) => guarded((producer) => producer.send(record)),
+    sendBatch: (batch) => guarded((producer) => producer.sendBatch(batch)),
+  };
 }
 
 /**
