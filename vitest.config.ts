@@ -8,10 +8,6 @@ const stack = {
 
 export default defineConfig({
   test: {
-    // Most test files wait on Kafka and PostgreSQL; vitest's default (one less than the cores)
-    // would run them one at a time on a 2-core machine. Each file has a topic prefix, database
-    // and registry subjects of its own, so files run side by side.
-    maxWorkers: 2,
     projects: [
       {
         test: {

@@ -58,7 +58,9 @@ export async function provisionTopics(admin: Admin, topics: ITopicConfig[]): Pro
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t.topic));
   if (missing.length > 0) {
-    await admin.createTopics({ topics: missing, waitForLeaders: true });
+    // kafkajs' own wait for leaders gives up when a broker does not know the new topic yet
+    // (UNKNOWN_TOPIC_OR_PARTITION); the wait below tries again until its deadline.
+    await admin.createTopics({ topics: missing, waitForLeaders: false });
   }
   await untilLeadersAnswer(
     admin,

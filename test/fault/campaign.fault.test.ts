@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventProducer, createKafka } from '../../infra/kafka/client.ts';
 import { readTopic } from '../../infra/kafka/read-topic.ts';
+import { provisionTopics } from '../../infra/kafka/topics.ts';
 import { createLogger } from '../../infra/logger.ts';
 import { runCampaign } from '../support/campaign.ts';
 import { type Cluster, startCluster } from '../support/cluster.ts';
@@ -70,17 +71,14 @@ describe('the fault campaign, shortened, on a three-node cluster', () => {
     await admin.connect();
     await producer.connect();
     try {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: [
-          {
-            topic,
-            numPartitions: 1,
-            replicationFactor: 3,
-            configEntries: [{ name: 'min.insync.replicas', value: '2' }],
-          },
-        ],
-      });
+      await provisionTopics(admin, [
+        {
+          topic,
+          numPartitions: 1,
+          replicationFactor: 3,
+          configEntries: [{ name: 'min.insync.replicas', value: '2' }],
+        },
+      ]);
       // Every node learns of a new topic a moment after its leader has been chosen.
       const leader = await eventually(async () => {
         const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;

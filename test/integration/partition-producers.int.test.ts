@@ -1,6 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka } from '../../infra/kafka/client.ts';
+import { provisionTopics } from '../../infra/kafka/topics.ts';
 import { createLogger } from '../../infra/logger.ts';
 import {
   createPartitionProducers,
@@ -25,10 +26,7 @@ describe('partition producers against Kafka', () => {
     await admin.connect();
     at = { topic: `${env.config.topics.prefix}.input`, partition: 0 };
     groupId = `${env.config.topics.prefix}.worker`;
-    await admin.createTopics({
-      topics: [{ topic: at.topic, numPartitions: 1 }],
-      waitForLeaders: true,
-    });
+    await provisionTopics(admin, [{ topic: at.topic, numPartitions: 1 }]);
     producers = createPartitionProducers({ kafka, admin, groupId, transactionTimeoutMs: 30_000 });
   });
   afterAll(async () => {
