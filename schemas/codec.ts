@@ -56,16 +56,22 @@ export type RegistryAuth = { username: string; password: string };
 
 /**
  * A registry request that gets no answer fails after a timeout and is tried again, like a 5xx,
- * rather than holding start-up (or a decode) forever.
+ * rather than holding start-up (or a decode) forever. Writes are tried again too: registering a
+ * schema the registry holds answers its id, and setting a subject's compatibility is idempotent.
  */
-export function createSchemaRegistry(url: string, auth: RegistryAuth | undefined): SchemaRegistry {
+export function createSchemaRegistry(
+  url: string,
+  auth: RegistryAuth | undefined,
+  timeoutMs = REGISTRY_REQUEST_TIMEOUT_MS,
+): SchemaRegistry {
   return new SchemaRegistry({
     host: url,
     auth,
     clientId: 'docstream',
-    middlewares: [TimeoutMiddleware(REGISTRY_REQUEST_TIMEOUT_MS) as unknown as RegistryMiddleware],
+    middlewares: [TimeoutMiddleware(timeoutMs) as unknown as RegistryMiddleware],
     retry: {
       retries: 3,
+      enableRetry: () => true,
       validateRetry: (response) =>
         response.responseStatus >= 500 || response.error()?.name === 'TimeoutError',
     },

@@ -108,8 +108,16 @@ export function idempotentSends(open: () => Producer): Producer {
         throw error;
       }
     });
+  const transactionsOnly = (): never => {
+    throw new Error('a producer without a transactionalId sends, and only sends');
+  };
   return {
-    ...current,
+    events: current.events,
+    isIdempotent: () => true,
+    logger: () => current.logger(),
+    // Listeners and transactions would belong to one of the producers it goes through.
+    on: transactionsOnly,
+    transaction: transactionsOnly,
     connect: () => oneAtATime(() => current.connect()),
     disconnect: () => oneAtATime(() => current.disconnect()),
     send: (record) => guarded((producer) => producer.send(record)),

@@ -74,9 +74,7 @@ export async function superviseConsumer(
   const launch = async () => {
     let run: ConsumerRun | undefined;
     let crashedStarting: Error | undefined;
-    let watched = false;
     const watch: CrashWatch = (consumer) => {
-      watched = true;
       consumer.on(consumer.events.CRASH, ({ payload }) => {
         if (!run) {
           crashedStarting ??= payload.error;
@@ -99,7 +97,6 @@ export async function superviseConsumer(
     }
     run = started;
     current = run;
-    if (!watched) watch(run.consumer);
     setRunning(true);
   };
 

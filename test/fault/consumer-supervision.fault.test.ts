@@ -64,11 +64,12 @@ describe('consumers that never die silently', () => {
     let crashes = 0;
     const supervised = await superviseConsumer(
       'crashing',
-      async () => {
+      async (watch) => {
         const consumer = h.kafka.consumer({
           groupId: h.topics.consumerGroup('crashing'),
           ...NO_KAFKAJS_RESTART,
         });
+        watch(consumer);
         await consumer.connect();
         await consumer.subscribe({ topics: [h.topics.events.document], fromBeginning: true });
         await consumer.run({

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, request as httpRequest, type ServerResponse } from 'node:http';
 import { COMPATIBILITY, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../infra/config.ts';
@@ -92,6 +93,58 @@ describe('schema registry (Apicurio, Confluent-compatible API)', () => {
     );
     const unknownId = Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0, 1, 2]);
     await expect(codec.decode(unknownId)).rejects.toBeInstanceOf(UndecodableEventError);
+  });
+});
+
+describe('a registry that does not answer', () => {
+  const scratch = `${topics.events.document}-unanswered`;
+  const target = new URL(config.registry.url);
+  const held: ServerResponse[] = [];
+  // Relays each request to the registry, except the first write, which it never answers.
+  const relay = createServer((request, response) => {
+    if (held.length === 0 && request.method === 'POST') {
+      held.push(response);
+      return;
+    }
+    const upstream = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: request.url,
+        method: request.method,
+        headers: request.headers,
+      },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
+    upstream.on('error', () => response.destroy());
+    request.pipe(upstream);
+  });
+
+  beforeAll(() => new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve)));
+  afterAll(async () => {
+    relay.closeAllConnections();
+    await new Promise((resolve) => relay.close(resolve));
+    await deleteSubject(scratch);
+  });
+
+  it('times a write out and tries it again, so a registration gets through', async () => {
+    const { port } = relay.address() as { port: number };
+    const relayed = new URL(config.registry.url);
+    relayed.port = String(port);
+    const client = createSchemaRegistry(
+      relayed.href.replace(/\/$/, ''),
+      config.registry.auth,
+      1000,
+    );
+    const { id } = await client.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(v1) },
+      { subject: scratch },
+    );
+    expect(held).toHaveLength(1);
+    expect(await registry.getLatestSchemaId(scratch)).toBe(id);
   });
 });
 
