@@ -182,9 +182,11 @@ export async function startSystem(
         partitionAssigners: [exclusiveAssigner(Date.now())],
       })
     : null;
-  const stopInfra = async () => {
-    await logDigest?.stop();
-    await processors.stop();
+  // Consumers stop together: each waits for its fetch in flight (up to kafkajs' maxWaitTime).
+  const stopConsumers = async (...others: (Promise<void> | undefined)[]) => {
+    await Promise.all([logDigest?.stop(), processors.stop(), ...others]);
+  };
+  const closeInfra = async () => {
     await producer.disconnect();
     await admin.disconnect();
     await ownerPool.end();
@@ -213,7 +215,8 @@ export async function startSystem(
       processors,
       stop: async () => {
         await ops?.server.close();
-        await stopInfra();
+        await stopConsumers();
+        await closeInfra();
       },
     };
   }
@@ -449,10 +452,9 @@ export async function startSystem(
       await batchCompletion.stop();
       await retention?.stop();
       await retentionPool.end();
-      await webhooks?.stop();
       consumerLag.stop();
-      await Promise.all(projections.map((p) => p.stop()));
-      await stopInfra();
+      await stopConsumers(webhooks?.stop(), ...projections.map((p) => p.stop()));
+      await closeInfra();
       await pool.end();
       await readPool.end();
       logger.info('docstream stopped');
