@@ -34,7 +34,12 @@ export async function startShadowFold(deps: ShadowFoldDeps): Promise<ShadowFold>
   const held = new Map<string, { topic: string; partition: number }>();
   let folded = 0;
   let skipped = 0;
-  const consumer = deps.kafka.consumer({ groupId: deps.groupId, readUncommitted: false });
+  // A short fetch wait: stopping waits for the fetch in flight, once per read model rebuilt.
+  const consumer = deps.kafka.consumer({
+    groupId: deps.groupId,
+    readUncommitted: false,
+    maxWaitTimeInMs: 250,
+  });
   await consumer.connect();
   await consumer.subscribe({ topics: [...deps.topics], fromBeginning: true });
   await consumer.run({

@@ -212,13 +212,19 @@ describe('consumers that never die silently', () => {
     const applied = async (event: { metadata: { eventId: string } }) =>
       (await h.pool.query('SELECT 1 FROM probe_rows WHERE event_id = $1', [event.metadata.eventId]))
         .rows.length === 1;
+    // The stalled event's partition must have a checkpoint row to hold: one event of the same
+    // document (same key, same partition) is folded first.
+    const aggregateId = crypto.randomUUID();
+    const first = documentUploaded({ metadata: { tenantId: 'tenant-good', aggregateId } });
+    await h.eventLog.append(first);
+    await eventually(async () => expect(await applied(first)).toBe(true), 60_000);
     // Hold the projection's checkpoints: its next batch waits on them, and sends no heartbeat.
     const blocker = await h.pool.connect();
     await blocker.query('BEGIN');
     await blocker.query(
       "SELECT * FROM projection_checkpoints WHERE projection = 'probe' FOR UPDATE",
     );
-    const stalled = documentUploaded({ metadata: { tenantId: 'tenant-good' } });
+    const stalled = documentUploaded({ metadata: { tenantId: 'tenant-good', aggregateId } });
     await h.eventLog.append(stalled);
     const group = h.topics.consumerGroup(deadLetterConsumer(probe));
     await eventually(async () => {
