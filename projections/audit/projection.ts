@@ -1,5 +1,5 @@
 import type { DocumentErased, PatientErased } from '../../schemas/events.ts';
-import { defineProjection, type SqlStatement, sql } from '../runtime/projection.ts';
+import { defineProjection, insertRow, type SqlStatement, sql } from '../runtime/projection.ts';
 import { commandRow } from './command-rows.ts';
 
 /**
@@ -14,10 +14,10 @@ export const auditProjection = defineProjection({
       const { tenantId, eventId, occurredAt } = event.metadata;
       const d = event.data;
       return [
-        sql(
+        insertRow(
           `INSERT INTO audit (tenant_id, event_id, occurred_at, principal, route, method,
-             document_ids, patient_ids, result_count, status)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
+             document_ids, patient_ids, result_count, status)`,
+          'ON CONFLICT DO NOTHING',
           tenantId,
           eventId,
           new Date(occurredAt),

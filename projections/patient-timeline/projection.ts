@@ -1,5 +1,5 @@
 import type { DomainEvent, LogPosition } from '../../schemas/events.ts';
-import { defineProjection, type SqlStatement, sql } from '../runtime/projection.ts';
+import { defineProjection, insertRow, type SqlStatement, sql } from '../runtime/projection.ts';
 
 /** One row: `event`, at `position`, names `patientId` (and `relatedId`, a patient or document). */
 function names(
@@ -9,11 +9,10 @@ function names(
   relatedId: string | null,
 ): SqlStatement {
   const { tenantId, eventId, occurredAt } = event.metadata;
-  return sql(
+  return insertRow(
     `INSERT INTO patient_timeline (tenant_id, patient_id, event_id, event_type, related_id, topic,
-       partition, "offset", occurred_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-     ON CONFLICT (tenant_id, patient_id, event_id) DO NOTHING`,
+       partition, "offset", occurred_at)`,
+    'ON CONFLICT (tenant_id, patient_id, event_id) DO NOTHING',
     tenantId,
     patientId,
     eventId,

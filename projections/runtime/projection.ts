@@ -4,6 +4,14 @@ import type { DomainEvent, EventOfType, EventType, LogPosition } from '../../sch
 export interface SqlStatement {
   readonly text: string;
   readonly values: readonly unknown[];
+  /** Set by `insertRow`: the row may be sent together with the rows of the same statement. */
+  readonly row?: RowShape;
+}
+
+/** `INSERT INTO t (columns)` and what follows its `VALUES (...)`; equal shapes merge. */
+export interface RowShape {
+  readonly head: string;
+  readonly tail: string;
 }
 
 /** Reads what an event refers to instead of carrying (text kept in the blob store). */
@@ -78,3 +86,28 @@ export function handleEach<T extends EventType>(
 }
 
 export const sql = (text: string, ...values: unknown[]): SqlStatement => ({ text, values });
+
+/** `$from, $from+1, ...`: one row's placeholders. */
+const placeholders = (from: number, count: number) =>
+  Array.from({ length: count }, (_, i) => `$${from + i}`).join(', ');
+
+/**
+ * One row appended by `${head} VALUES (...) ${tail}`, for read models that append a row per event
+ * (timelines, the audit). The runtime sends consecutive rows of one shape and tenant as a single
+ * multi-row INSERT, one round trip for a batch instead of one per event. Only for rows that do
+ * not depend on each other: `tail` is empty or `ON CONFLICT ... DO NOTHING`, never DO UPDATE
+ * (which may not touch a row twice in one statement).
+ */
+export function insertRow(head: string, tail: string, ...values: unknown[]): SqlStatement {
+  if (/\bDO\s+UPDATE\b/i.test(tail)) throw new Error('insertRow: rows that update cannot merge');
+  return { ...insertRows({ head, tail }, values.length, values), row: { head, tail } };
+}
+
+/** The rows of one shape, `width` values each, in `values`, as one INSERT. */
+export function insertRows(shape: RowShape, width: number, values: unknown[]): SqlStatement {
+  const tuples = Array.from(
+    { length: values.length / width },
+    (_, i) => `(${placeholders(i * width + 1, width)})`,
+  );
+  return { text: `${shape.head} VALUES ${tuples.join(', ')} ${shape.tail}`, values };
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chainOf, documentUploaded } from '../../test/support/events.ts';
 import { PROJECTIONS } from '../catalog.ts';
-import { defineProjection, handleEach, sql } from './projection.ts';
+import { defineProjection, handleEach, insertRow, insertRows, sql } from './projection.ts';
 
 const upload = documentUploaded();
 const validated = chainOf(upload).validated({ pageCount: 4 });
@@ -54,5 +54,31 @@ describe('the read model catalog', () => {
   it('names each read model once, since its checkpoints are kept under its name', () => {
     const names = PROJECTIONS.map((p) => p.name);
     expect(new Set(names).size).toBe(names.length);
+  });
+});
+
+describe('insertRow', () => {
+  const head = 'INSERT INTO t (a, b)';
+  const tail = 'ON CONFLICT DO NOTHING';
+
+  it('is one row alone, and names its shape so rows of one shape can go together', () => {
+    expect(insertRow(head, tail, 1, 'x')).toEqual({
+      text: 'INSERT INTO t (a, b) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+      values: [1, 'x'],
+      row: { head, tail },
+    });
+  });
+
+  it('goes together with rows of its shape as one multi-row INSERT, values in order', () => {
+    expect(insertRows({ head, tail }, 2, [1, 'x', 2, 'y', 3, 'z'])).toEqual({
+      text: 'INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4), ($5, $6) ON CONFLICT DO NOTHING',
+      values: [1, 'x', 2, 'y', 3, 'z'],
+    });
+  });
+
+  it('refuses rows that update: one statement may not update a row twice', () => {
+    expect(() => insertRow(head, 'ON CONFLICT (a) DO UPDATE SET b = excluded.b', 1, 'x')).toThrow(
+      /cannot merge/,
+    );
   });
 });

@@ -19,7 +19,13 @@ import { type EventCodec, UndecodableEventError } from '../../schemas/codec.ts';
 import type { DomainEvent, LogPosition } from '../../schemas/events.ts';
 import { lockCheckpoint, saveCheckpoint, skipCheckpoint } from './checkpoints.ts';
 import { faultReason, isEventFault } from './event-faults.ts';
-import type { Projection, ProjectionPorts } from './projection.ts';
+import {
+  insertRows,
+  type Projection,
+  type ProjectionPorts,
+  type RowShape,
+  type SqlStatement,
+} from './projection.ts';
 
 export interface ProjectionDeps {
   kafka: Kafka;
@@ -114,7 +120,7 @@ export async function applyBatch(
     const from = await lockCheckpoint(client, projection.name, topic, partition);
     let next = from;
     const letters: DeadLetter[] = [];
-    const session: Session = { client, tenant: undefined };
+    const session: Session = { client, tenant: undefined, rows: null };
     for (const message of batch.messages) {
       const offset = BigInt(message.offset);
       if (offset < from) continue;
@@ -150,6 +156,7 @@ export async function applyBatch(
         });
       }
     }
+    await sendRows(session);
     if (next > from) {
       await sendToDeadLetter(deps.producer, deps.topics, letters);
       await saveCheckpoint(client, projection.name, topic, partition, next);
@@ -168,6 +175,44 @@ interface Session {
   readonly client: PoolClient;
   /** The tenant the transaction is set to, so consecutive events of one tenant set it once. */
   tenant: string | undefined;
+  /** Rows of one shape (`insertRow`) not sent yet: they go as one statement. */
+  rows: PendingRows | null;
+}
+
+interface PendingRows extends RowShape {
+  readonly width: number;
+  readonly values: unknown[];
+}
+
+// PostgreSQL takes at most 65,535 parameters in a statement.
+const MAX_PARAMETERS = 65_535;
+
+/** Runs `statement`, or keeps it to send with the next rows of its shape. */
+async function run(session: Session, statement: SqlStatement): Promise<void> {
+  const { row, values } = statement;
+  const pending = session.rows;
+  if (
+    row &&
+    pending?.head === row.head &&
+    pending.tail === row.tail &&
+    pending.width === values.length &&
+    pending.values.length + values.length <= MAX_PARAMETERS
+  ) {
+    pending.values.push(...values);
+    return;
+  }
+  await sendRows(session);
+  if (row) session.rows = { ...row, width: values.length, values: [...values] };
+  else await session.client.query(statement.text, values as unknown[]);
+}
+
+/** Sends the rows kept by `run`, as one multi-row INSERT. */
+async function sendRows(session: Session): Promise<void> {
+  const pending = session.rows;
+  if (!pending) return;
+  session.rows = null;
+  const { text, values } = insertRows(pending, pending.width, pending.values);
+  await session.client.query(text, values as unknown[]);
 }
 
 /** Resolves the event and runs its statements, set to its tenant. */
@@ -180,12 +225,12 @@ async function applyEvent(
 ): Promise<void> {
   const event = await projection.resolve(decoded, ports);
   if (event.metadata.tenantId !== session.tenant) {
+    // Rows kept so far belong to the tenant set now: row-level security checks them on insert.
+    await sendRows(session);
     session.tenant = event.metadata.tenantId;
     await setTenant(session.client, session.tenant);
   }
-  for (const statement of projection.handle(event, position)) {
-    await session.client.query(statement.text, statement.values as unknown[]);
-  }
+  for (const statement of projection.handle(event, position)) await run(session, statement);
 }
 
 /** An event that failed every try: dead-lettered with `reason`, and the batch goes on. */
@@ -207,12 +252,14 @@ async function applyIsolated(
     await session.client.query('SAVEPOINT projection_event');
     try {
       await applyEvent(projection, decoded, position, session, ports);
+      await sendRows(session);
       await session.client.query('RELEASE SAVEPOINT projection_event');
       return;
     } catch (error) {
       await session.client.query('ROLLBACK TO SAVEPOINT projection_event');
-      // The rollback undid the tenant setting made inside the savepoint.
+      // The rollback undid the tenant setting made inside the savepoint, and its rows.
       session.tenant = undefined;
+      session.rows = null;
       if (!isEventFault(error)) throw error;
       if (attempt >= retry.maxRetries) throw new EventFailed(faultReason(error, attempt + 1));
       await new Promise((resolve) => setTimeout(resolve, retry.baseMs * 2 ** attempt));

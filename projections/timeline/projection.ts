@@ -5,7 +5,13 @@ import {
   type LogPosition,
   roundOf,
 } from '../../schemas/events.ts';
-import { defineProjection, handleEach, type SqlStatement, sql } from '../runtime/projection.ts';
+import {
+  defineProjection,
+  handleEach,
+  insertRow,
+  type SqlStatement,
+  sql,
+} from '../runtime/projection.ts';
 
 /** The catalog says which log each type is appended to; this carries that into the type. */
 const isDocumentEventType = (type: EventType): type is DocumentEvent['type'] =>
@@ -31,11 +37,10 @@ export const timelineProjection = defineProjection({
 function timelineStatements(event: DocumentEvent, position: LogPosition): SqlStatement[] {
   const { type, metadata: m } = event;
   return [
-    sql(
+    insertRow(
       `INSERT INTO document_timeline (tenant_id, document_id, event_id, event_type, topic,
-         partition, "offset", occurred_at, actor, correlation_id, causation_id, round)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-       ON CONFLICT (tenant_id, event_id) DO NOTHING`,
+         partition, "offset", occurred_at, actor, correlation_id, causation_id, round)`,
+      'ON CONFLICT (tenant_id, event_id) DO NOTHING',
       m.tenantId,
       m.aggregateId,
       m.eventId,
