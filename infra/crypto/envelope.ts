@@ -1,12 +1,15 @@
 import {
+  type Cipher,
   createCipheriv,
   createDecipheriv,
   createHmac,
+  type Decipher,
   hkdfSync,
   randomBytes,
   timingSafeEqual,
 } from 'node:crypto';
 import { Transform } from 'node:stream';
+import { setImmediate } from 'node:timers/promises';
 import { CiphertextInvalidError } from './errors.ts';
 
 /**
@@ -71,18 +74,39 @@ function seal(key: Buffer, plaintext: Buffer, aad: Buffer): Buffer {
   return Buffer.concat([iv, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
 }
 
-function open(key: Buffer, sealed: Buffer, aad: Buffer): Buffer {
+/** A decipher for `iv | ciphertext | tag` with its tag set, and the ciphertext in between. */
+function decipherOf(key: Buffer, sealed: Buffer, aad: Buffer) {
   if (sealed.length < IV_BYTES + TAG_BYTES) throw new CiphertextInvalidError('too short');
   const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV_BYTES)).setAAD(aad);
   decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+  return { decipher, body: sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES) };
+}
+
+/** The plaintext once the tag is checked: nothing of a ciphertext that fails it is returned. */
+function checked(decipher: Decipher, opened: Buffer[]): Buffer {
   try {
-    return Buffer.concat([
-      decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)),
-      decipher.final(),
-    ]);
+    return Buffer.concat([...opened, decipher.final()]);
   } catch (cause) {
     throw new CiphertextInvalidError('authentication failed', { cause });
   }
+}
+
+function open(key: Buffer, sealed: Buffer, aad: Buffer): Buffer {
+  const { decipher, body } = decipherOf(key, sealed, aad);
+  return checked(decipher, [decipher.update(body)]);
+}
+
+// A large input (a blob of tens of MB) is enciphered a slice at a time, with the event loop's
+// other work between slices: in one piece it would hold every request of the process meanwhile.
+const SLICE_BYTES = 1 << 20;
+
+async function inSlices(cipher: Cipher | Decipher, input: Buffer): Promise<Buffer[]> {
+  const parts: Buffer[] = [];
+  for (let at = 0; at < input.length; at += SLICE_BYTES) {
+    if (at > 0) await setImmediate();
+    parts.push(cipher.update(input.subarray(at, at + SLICE_BYTES)));
+  }
+  return parts;
 }
 
 const wrapAad = (s: Subject, version: number) =>
@@ -153,14 +177,27 @@ export function decodeHeader(bytes: Buffer): { header: Header; length: number } 
 }
 
 /** Seals `plaintext` with `dataKey`: the whole ciphertext, header first. */
-export function sealWith(dataKey: Buffer, header: Header, plaintext: Buffer): Buffer {
+export async function sealWith(
+  dataKey: Buffer,
+  header: Header,
+  plaintext: Buffer,
+): Promise<Buffer> {
   const head = encodeHeader(header);
-  return Buffer.concat([head, seal(dataKey, plaintext, head)]);
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', dataKey, iv).setAAD(head);
+  const body = await inSlices(cipher, plaintext);
+  return Buffer.concat([head, iv, ...body, cipher.final(), cipher.getAuthTag()]);
 }
 
 /** Opens a ciphertext whose header `decodeHeader` read, with the data key it names. */
-export function openWith(dataKey: Buffer, ciphertext: Buffer, headerLength: number): Buffer {
-  return open(dataKey, ciphertext.subarray(headerLength), ciphertext.subarray(0, headerLength));
+export async function openWith(
+  dataKey: Buffer,
+  ciphertext: Buffer,
+  headerLength: number,
+): Promise<Buffer> {
+  const aad = ciphertext.subarray(0, headerLength);
+  const { decipher, body } = decipherOf(dataKey, ciphertext.subarray(headerLength), aad);
+  return checked(decipher, await inSlices(decipher, body));
 }
 
 /** Seals a stream as it flows: its output is one whole ciphertext, as `sealWith` makes. */

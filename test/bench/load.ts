@@ -1,5 +1,8 @@
-// A closed-loop HTTP load: `connections` loops, each sending the next request when the last
-// answered, for `seconds` or until stopped. It runs on a worker thread, so the load's own work
+// An HTTP load for `seconds` or until stopped: closed-loop, `connections` loops each sending the
+// next request when the last answered (what a server can take), or open-loop at `ratePerSecond`,
+// each request sent on its schedule whether or not earlier ones answered (what a client waits at a
+// given load; its latency counts from when the request was due, so a stalled server is not
+// hidden by requests it kept from being sent). It runs on a worker thread, so the load's own work
 // never sits on the event loop of the server it measures when both share a process.
 import { Worker } from 'node:worker_threads';
 
@@ -16,6 +19,8 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   seconds: number;
   connections: number;
+  /** Open-loop: requests per second, sent on schedule; `connections` is then ignored. */
+  ratePerSecond?: number;
 }
 
 export interface RunningLoad {
@@ -27,23 +32,35 @@ export interface RunningLoad {
 // Plain JavaScript, evaluated by the worker: no loader needed there.
 const WORKER = `
 const { workerData, parentPort } = require('node:worker_threads');
-const { url, headers, seconds, connections, stop } = workerData;
+const { url, headers, seconds, connections, ratePerSecond, stop } = workerData;
 const latencies = [];
 let failures = 0;
 const started = performance.now();
 const deadline = started + seconds * 1000;
 const going = () => performance.now() < deadline && Atomics.load(stop, 0) === 0;
-Promise.all(Array.from({ length: connections }, async () => {
-  while (going()) {
-    const sent = performance.now();
-    try {
-      const response = await fetch(url, { headers });
-      await response.arrayBuffer();
-      if (response.status !== 200) failures++;
-    } catch { failures++; }
-    latencies.push(performance.now() - sent);
+async function request(since) {
+  try {
+    const response = await fetch(url, { headers });
+    await response.arrayBuffer();
+    if (response.status !== 200) failures++;
+  } catch { failures++; }
+  latencies.push(performance.now() - since);
+}
+async function closedLoop() {
+  while (going()) await request(performance.now());
+}
+async function openLoop() {
+  const sent = [];
+  for (let due = started; going(); due += 1000 / ratePerSecond) {
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    sent.push(request(due));
   }
-})).then(() => parentPort.postMessage({ latencies, failures, ms: performance.now() - started }));
+  await Promise.all(sent);
+}
+const loops = ratePerSecond ? [openLoop()] : Array.from({ length: connections }, closedLoop);
+Promise.all(loops).then(() =>
+  parentPort.postMessage({ latencies, failures, ms: performance.now() - started }));
 `;
 
 export function startLoad(options: LoadOptions): RunningLoad {
