@@ -25,6 +25,29 @@ const flipped = (bytes: Buffer, at: number) => {
 };
 
 describe('the encryption port', () => {
+  it('seals and opens a blob of several MiB a slice at a time, letting other work run between slices', async () => {
+    const { encryption } = given();
+    const blob = randomBytes(5 * 1024 * 1024 + 17);
+    const ranBetween = async (work: Promise<Buffer>) => {
+      let ran = false;
+      setImmediate(() => {
+        ran = true;
+      });
+      const result = await work;
+      return { result, ran };
+    };
+    const sealing = await ranBetween(encryption.encryptFor(patient, blob, 'blob'));
+    expect(sealing.ran).toBe(true);
+    const opening = await ranBetween(encryption.decrypt(sealing.result));
+    expect(opening.ran).toBe(true);
+    expect(opening.result.equals(blob)).toBe(true);
+    // A byte changed in a middle slice: nothing comes back, whatever slices opened before it.
+    const middle = Math.floor(sealing.result.length / 2);
+    await expect(encryption.decrypt(flipped(sealing.result, middle))).rejects.toThrow(
+      CiphertextInvalidError,
+    );
+  });
+
   it('given a subject, when a string is encrypted and decrypted, then the same text comes back', async () => {
     const { encryption } = given();
     const sealed = await encryption.encryptFor(patient, PLAINTEXT, 'test');
