@@ -83,9 +83,13 @@ export function createBatcher<T>(options: BatcherOptions<T>): Batcher<T> {
 
   const drain = async () => {
     disarm();
-    while (buffer.length > 0) {
+    // What waits now is written; what comes meanwhile waits for a full batch or its own interval,
+    // else a log slower than the adds would take a stream of small writes, each woken consumer's.
+    let due = buffer.length;
+    while (buffer.length > 0 && (due > 0 || buffer.length >= maxBatch || stopped)) {
       // Out of the buffer while written, so that dropping the oldest never drops these.
       const batch = buffer.splice(0, maxBatch);
+      due -= batch.length;
       try {
         await write(batch);
       } catch (error) {

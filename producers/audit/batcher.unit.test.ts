@@ -166,4 +166,36 @@ describe('createBatcher', () => {
     expect(log.writes).toEqual([[0, 1, 2]]);
     expect(timers.pending()).toBe(0);
   });
+
+  it('leaves what came during a slow write for its own interval, not a stream of small writes', async () => {
+    const timers = manualTimers();
+    const writes: number[][] = [];
+    let finish = () => {};
+    const write = async (items: number[]) => {
+      writes.push(items);
+      await new Promise<void>((resolve) => {
+        finish = resolve;
+      });
+    };
+    const { report } = recordingReport();
+    const batcher = createBatcher({ write, report, schedule: timers.schedule, intervalMs: 200 });
+    addMany(batcher, 0, 2);
+    timers.advance(200);
+    await settle();
+    expect(writes).toEqual([[0, 1]]);
+    addMany(batcher, 2, 3);
+    finish();
+    await settle();
+    expect(writes).toEqual([[0, 1]]);
+    expect(batcher.size()).toBe(3);
+    timers.advance(200);
+    await settle();
+    expect(writes).toEqual([
+      [0, 1],
+      [2, 3, 4],
+    ]);
+    finish();
+    await batcher.stop();
+    expect(timers.pending()).toBe(0);
+  });
 });
