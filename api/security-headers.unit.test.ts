@@ -8,22 +8,35 @@ async function appWithRoutes() {
   app.get('/plain', async () => ({ ok: true }));
   const own = { contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'blob:'] } } };
   app.get('/own', { config: { helmet: own } }, async () => ({ ok: true }));
+  app.get('/docs/page', async () => 'a page');
   return app;
 }
 
 describe('security headers', () => {
-  it("sets helmet's defaults on every response, the same on each request", async () => {
+  it('sets the API set on every API response, unknown routes included', async () => {
+    const app = await appWithRoutes();
+    for (const url of ['/plain', '/missing']) {
+      const { headers } = await app.inject({ url });
+      expect(headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(headers['x-content-type-options']).toBe('nosniff');
+      expect(headers['x-frame-options']).toBe('DENY');
+      expect(headers['strict-transport-security']).toContain('max-age=31536000');
+      // Headers for pages only: none on what no browser renders.
+      expect(headers['cross-origin-opener-policy']).toBeUndefined();
+    }
+  });
+
+  it("sets helmet's defaults on the API docs' pages, the same on each request", async () => {
     const app = await appWithRoutes();
     const [first, second] = await Promise.all([
-      app.inject({ url: '/plain' }),
-      app.inject({ url: '/plain' }),
+      app.inject({ url: '/docs/page' }),
+      app.inject({ url: '/docs/page' }),
     ]);
-    expect(first.headers['x-content-type-options']).toBe('nosniff');
     expect(first.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(first.headers['cross-origin-opener-policy']).toBe('same-origin');
     expect(second.headers['content-security-policy']).toBe(
       first.headers['content-security-policy'],
     );
-    expect((await app.inject({ url: '/missing' })).headers['x-frame-options']).toBe('SAMEORIGIN');
   });
 
   it("sets a route's own options in place of the defaults", async () => {
