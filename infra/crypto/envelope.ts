@@ -82,10 +82,10 @@ function decipherOf(key: Buffer, sealed: Buffer, aad: Buffer) {
   return { decipher, body: sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES) };
 }
 
-/** The plaintext once the tag is checked: nothing of a ciphertext that fails it is returned. */
-function checked(decipher: Decipher, opened: Buffer[]): Buffer {
+/** The deciphered parts and the last, once the tag is checked: none if it fails. */
+function checked(decipher: Decipher, opened: Buffer[]): Buffer[] {
   try {
-    return Buffer.concat([...opened, decipher.final()]);
+    return [...opened, decipher.final()];
   } catch (cause) {
     throw new CiphertextInvalidError('authentication failed', { cause });
   }
@@ -93,7 +93,7 @@ function checked(decipher: Decipher, opened: Buffer[]): Buffer {
 
 function open(key: Buffer, sealed: Buffer, aad: Buffer): Buffer {
   const { decipher, body } = decipherOf(key, sealed, aad);
-  return checked(decipher, [decipher.update(body)]);
+  return Buffer.concat(checked(decipher, [decipher.update(body)]));
 }
 
 // A large input (a blob of tens of MB) is enciphered a slice at a time, with the event loop's
@@ -107,6 +107,17 @@ async function inSlices(cipher: Cipher | Decipher, input: Buffer): Promise<Buffe
     parts.push(cipher.update(input.subarray(at, at + SLICE_BYTES)));
   }
   return parts;
+}
+
+/** The parts as one buffer, copied a part at a time (a fresh buffer's pages are touched then). */
+async function joined(parts: Buffer[]): Promise<Buffer> {
+  const whole = Buffer.allocUnsafe(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    if (at > 0) await setImmediate();
+    at += part.copy(whole, at);
+  }
+  return whole;
 }
 
 const wrapAad = (s: Subject, version: number) =>
@@ -186,7 +197,7 @@ export async function sealWith(
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', dataKey, iv).setAAD(head);
   const body = await inSlices(cipher, plaintext);
-  return Buffer.concat([head, iv, ...body, cipher.final(), cipher.getAuthTag()]);
+  return joined([head, iv, ...body, cipher.final(), cipher.getAuthTag()]);
 }
 
 /** Opens a ciphertext whose header `decodeHeader` read, with the data key it names. */
@@ -197,7 +208,7 @@ export async function openWith(
 ): Promise<Buffer> {
   const aad = ciphertext.subarray(0, headerLength);
   const { decipher, body } = decipherOf(dataKey, ciphertext.subarray(headerLength), aad);
-  return checked(decipher, await inSlices(decipher, body));
+  return joined(checked(decipher, await inSlices(decipher, body)));
 }
 
 /** Seals a stream as it flows: its output is one whole ciphertext, as `sealWith` makes. */

@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createOffloadPool, inlineOffload } from './offload.ts';
 
@@ -16,6 +17,21 @@ describe('the offload pool', () => {
     expect(onWorker).toEqual(inline);
     expect(onWorker.documentType).toBe('lab-result');
   });
+
+  // Linux: each thread's nice value is the 17th field after its name in /proc/self/task/<id>/stat.
+  it.runIf(existsSync('/proc/thread-self'))(
+    'runs its workers below the thread that serves requests',
+    async () => {
+      await pool.run('checkText', Buffer.from('Sodio 140 mmol/L'), 16);
+      const niceOf = (tid: string) => {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      };
+      const nices = readdirSync('/proc/self/task').map(niceOf);
+      expect(niceOf(String(process.pid))).toBe(0);
+      expect(nices).toContain(10);
+    },
+  );
 
   it('hands a worker bytes and gets back plain data', async () => {
     const bytes = Buffer.from('  \n\t ');

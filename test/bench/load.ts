@@ -113,11 +113,15 @@ export function uploadFromWorker(options: {
   bytes: Buffer;
   fileName: string;
 }): Promise<{ status: number; body: Record<string, unknown> }> {
-  const bytes = new Uint8Array(options.bytes);
+  // Moved to the worker, not copied, when the bytes are a whole buffer of their own: a copy of
+  // tens of MB would be the measuring thread's own stall.
+  const owned =
+    options.bytes.byteOffset === 0 && options.bytes.byteLength === options.bytes.buffer.byteLength;
+  const bytes = owned ? options.bytes : new Uint8Array(options.bytes);
   const worker = new Worker(UPLOADER, {
     eval: true,
     workerData: { ...options, bytes },
-    transferList: [bytes.buffer],
+    transferList: [bytes.buffer as ArrayBuffer],
   });
   return new Promise((resolve, reject) => {
     worker.once('error', reject);
