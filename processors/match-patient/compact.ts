@@ -27,6 +27,16 @@ export class IntList {
     return false;
   }
 
+  /** Adds `value` where it keeps an ascending list ascending, unless it is there already. */
+  insertSorted(value: number): void {
+    let at = this.length;
+    while (at > 0 && (this.items[at - 1] as number) > value) at--;
+    if (at > 0 && this.items[at - 1] === value) return;
+    this.push(value);
+    this.items.copyWithin(at + 1, at, this.length - 1);
+    this.items[at] = value;
+  }
+
   /** Removes every occurrence of `value`, keeping the order of the rest. */
   remove(value: number): void {
     let kept = 0;

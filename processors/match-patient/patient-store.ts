@@ -1,6 +1,7 @@
 import { blockingKeys, subjectBlockingKeys } from './blocking.ts';
 import { hash30, IntList, SlotsByHash } from './compact.ts';
 import { type PersonName, packName } from './names.ts';
+import { mostVoted } from './ranking.ts';
 import type { PatientView, ScoredCandidate } from './score.ts';
 import { type NumberedSubject, type SubjectKeys, scoreStored } from './slot-score.ts';
 import type { PreparedSubject, SubjectIdentifier } from './subject.ts';
@@ -26,8 +27,8 @@ const latin1 = new TextDecoder('latin1');
  * name words as numbers of a shared vocabulary and dates of birth as numbers (`19800307`) in one
  * pool of int32 (`names, (surnames, words…, given, words…)…, births, dates…`), identifiers in one
  * short string. Ids and identifiers are found through hashes checked against the slot, blocks are
- * int32 lists: a million patients cost a few hundred bytes each, and scanning a block or scoring
- * a candidate allocates little.
+ * int32 lists in slot order: a million patients cost a few hundred bytes each, and scanning a
+ * block or scoring a candidate allocates little.
  */
 export class PatientStore {
   private capacity = 1024;
@@ -36,9 +37,6 @@ export class PatientStore {
   /** Per slot, side by side so that scoring a candidate reads one place: UUID, record, sex. */
   private slotData = new Int32Array(this.capacity * SLOT_INTS);
   private slotBytes = new Uint8Array(this.slotData.buffer);
-  private votes = new Uint8Array(this.capacity);
-  /** While ranking: how many slots have each count of votes (a slot has at most one per block). */
-  private readonly tally = new Int32Array(256);
   private readonly otherIds = new Map<number, string>();
   private readonly identifierKeys: string[] = [];
   private readonly pool = new IntList(1 << 16);
@@ -48,7 +46,6 @@ export class PatientStore {
   private readonly slotOf = new SlotsByHash();
   private readonly byIdentifier = new SlotsByHash();
   private readonly blocks = new Map<string, IntList>();
-  private readonly touched = new IntList(1024);
   private readonly facilities: string[] = [];
   private readonly facilityNumber = new Map<string, number>();
 
@@ -159,7 +156,8 @@ export class PatientStore {
       if (block) found.push(block);
     }
     found.sort((a, b) => a.length - b.length);
-    for (const slot of this.mostVoted(found, limit)) chosen.add(slot);
+    const scanned = found.filter((block, at) => at === 0 || block.length <= MAX_BLOCK_SCAN);
+    for (const slot of mostVoted(scanned, limit)) chosen.add(slot);
     return [...chosen];
   }
 
@@ -192,51 +190,6 @@ export class PatientStore {
     };
   }
 
-  /**
-   * Slots in the most of the blocks, best first and by slot among equals, in two passes over the
-   * slots voted for and without a map: a tally of how many slots have each count says how far
-   * down the counts the `limit` best reach, and only the slots that far up are sorted.
-   */
-  private mostVoted(found: readonly IntList[], limit: number): number[] {
-    const { votes, touched, tally } = this;
-    touched.length = 0;
-    tally.fill(0);
-    let most = 0;
-    for (let at = 0; at < found.length; at++) {
-      const block = found[at] as IntList;
-      if (at > 0 && block.length > MAX_BLOCK_SCAN) continue;
-      for (let i = 0; i < block.length; i++) {
-        const slot = block.items[i] as number;
-        const count = votes[slot] as number;
-        if (count === 0) touched.push(slot);
-        else (tally[count] as number)--;
-        (tally[count + 1] as number)++;
-        votes[slot] = count + 1;
-        if (count + 1 > most) most = count + 1;
-      }
-    }
-    if (most === 0) return [];
-    let least = most;
-    for (let reached = tally[most] as number; least > 1 && reached < limit; )
-      reached += tally[--least] as number;
-    // Each count's slots in one stretch of `ranked`, the highest count first.
-    const startOf = new Int32Array(most + 2);
-    for (let count = most; count >= least; count--)
-      startOf[count - 1] = (startOf[count] as number) + (tally[count] as number);
-    const ranked = new Int32Array(startOf[least - 1] as number);
-    const filled = startOf.slice();
-    for (let i = 0; i < touched.length; i++) {
-      const slot = touched.items[i] as number;
-      const count = votes[slot] as number;
-      votes[slot] = 0;
-      if (count >= least) ranked[(filled[count] as number)++] = slot;
-    }
-    // A typed array sorts numbers natively, without a comparator call per step.
-    for (let count = most; count >= least; count--)
-      ranked.subarray(startOf[count] as number, startOf[count - 1] as number).sort();
-    return Array.from(ranked.subarray(0, limit));
-  }
-
   /** Files a slot under its blocks and identifiers; a fresh slot cannot be in any block yet. */
   private link(slot: number, patient: PatientView, fresh = false) {
     for (const key of blockingKeys(patient.names, patient.births)) {
@@ -245,7 +198,9 @@ export class PatientStore {
         block = new IntList(2);
         this.blocks.set(key, block);
       }
-      if (fresh || !block.includes(slot)) block.push(slot);
+      // A fresh slot is the highest yet, so pushing it keeps the block in slot order.
+      if (fresh) block.push(slot);
+      else block.insertSorted(slot);
     }
     for (const identifier of patient.identifiers) {
       this.byIdentifier.add(hash30(this.identifierKey(identifier)), slot);
@@ -337,7 +292,6 @@ export class PatientStore {
     };
     this.slotData = widen(this.slotData, this.capacity * SLOT_INTS);
     this.slotBytes = new Uint8Array(this.slotData.buffer);
-    this.votes = new Uint8Array(this.capacity);
   }
 
   /** `r3:4471` (record 4471 of the third facility seen) or `c:<CURP>`. */

@@ -50,7 +50,19 @@ function spellSoundKey(word: string): string {
 /** Whether two words sound alike by our Spanish key or by double metaphone's primary code. */
 export function soundsAlike(a: string, b: string): boolean {
   if (soundKey(a) === soundKey(b)) return true;
-  const [primaryA] = doubleMetaphone(a);
-  const [primaryB] = doubleMetaphone(b);
-  return primaryA.length > 1 && primaryA === primaryB;
+  const primaryA = metaphoneOf(a);
+  return primaryA.length > 1 && primaryA === metaphoneOf(b);
 }
+
+/** Double metaphone's primary code, remembered like the sound keys. */
+function metaphoneOf(word: string): string {
+  let primary = METAPHONES.get(word);
+  if (primary === undefined) {
+    [primary] = doubleMetaphone(word);
+    if (METAPHONES.size >= MAX_SOUND_KEYS) METAPHONES.clear();
+    METAPHONES.set(word, primary);
+  }
+  return primary;
+}
+
+const METAPHONES = new Map<string, string>();

@@ -21,6 +21,10 @@ export function wordAgreement(a: string, b: string, bySound = true): number {
   return bySound ? wordAgreementBySound(a, b) : spelledAgreement(a, b, false);
 }
 
+/** `wordAgreement`, worked out afresh: for callers that remember pairs their own way. */
+export const freshWordAgreement = (a: string, b: string): number =>
+  a === b ? 1 : spelledAgreement(a, b, true);
+
 function spelledAgreement(a: string, b: string, bySound: boolean): number {
   if (a.length === 1 || b.length === 1) return a[0] === b[0] ? INITIAL_AGREEMENT : 0;
   const jw = similarSpelling(a, b);
@@ -74,18 +78,24 @@ function similarSpelling(a: string, b: string): number {
  * A given name agrees as written, as the full name its abbreviation or nickname stands for, or
  * with one of the other's short forms (`Biil` is a mistyped `Bill`, which is William).
  */
-export const givenNameAgreement = remembered((a: string, b: string): number => {
-  const written = wordAgreement(a, b);
+export const givenNameAgreement = remembered((a: string, b: string) =>
+  freshGivenNameAgreement(a, b, wordAgreement(a, b)),
+);
+
+/** `givenNameAgreement` of two words whose `wordAgreement` is `written`, worked out afresh. */
+export function freshGivenNameAgreement(a: string, b: string, written: number): number {
   if (written === 1) return written;
   if (otherGender(a, b)) return OTHER_GENDER_AGREEMENT;
-  const [fullA, fullB] = [canonicalGivenName(a), canonicalGivenName(b)];
-  let best = Math.max(written, wordAgreement(fullA, fullB));
+  const fullA = canonicalGivenName(a);
+  const fullB = canonicalGivenName(b);
+  const full = fullA === a && fullB === b ? written : wordAgreement(fullA, fullB);
+  let best = Math.max(written, full);
   for (const form of shortFormsOf(fullB))
     if (form.length > 2) best = Math.max(best, wordAgreement(a, form));
   for (const form of shortFormsOf(fullA))
     if (form.length > 2) best = Math.max(best, wordAgreement(form, b));
   return best;
-});
+}
 
 /**
  * Agreement of two lists of given names. Each name of the shorter list takes its best partner in
@@ -127,12 +137,17 @@ function leftOverPenalty(longer: readonly string[], used: Uint8Array): number {
 }
 
 function otherGender(a: string, b: string): boolean {
-  const [shorter, longer] = a.length <= b.length ? [a, b] : [b, a];
-  if (longer === `${shorter}A`) return true;
-  return (
-    a.length === b.length && a.slice(0, -1) === b.slice(0, -1) && /[AO]$/.test(a) && /[AO]$/.test(b)
-  );
+  if (a.length !== b.length) {
+    const [shorter, longer] = a.length < b.length ? [a, b] : [b, a];
+    return (
+      longer.length === shorter.length + 1 && longer.endsWith('A') && longer.startsWith(shorter)
+    );
+  }
+  const last = a.length - 1;
+  return last >= 0 && isAorO(a, last) && isAorO(b, last) && a.startsWith(b.slice(0, last));
 }
+
+const isAorO = (word: string, at: number) => word[at] === 'A' || word[at] === 'O';
 
 /**
  * Paternal (first word) and maternal (last word) surname agreement; the maternal is null when

@@ -66,31 +66,40 @@ export function scoreStored(
   return scored(patient.id, fields, identifierAgrees, birth, nameAgreement);
 }
 
-/** The record numbers, then the CURPs, both sides have; answers whether one is the same. */
+/**
+ * The record numbers, then the CURPs, both sides have; answers whether one is the same. The
+ * patient's keys are read where they lie in the string, without splitting it.
+ */
 function identifierFields(ours: SubjectKeys, keys: string, fields: FieldEvidence[]): boolean {
   if (keys === '') return false;
-  const theirs = keys.split(';');
-  let agrees = false;
-  if (ours.records.length > 0) {
-    const comparable = theirs.filter((key) =>
-      ours.facilities.includes(key.slice(0, key.indexOf(':'))),
-    );
-    if (comparable.length > 0) {
-      const same = comparable.some((key) => ours.records.includes(key));
-      agrees ||= same;
-      fields.push(IDENTIFIER_EVIDENCE['record-number'][same ? 'same' : 'other']);
+  let records = false;
+  let sameRecord = false;
+  let curps = false;
+  let sameCurp = false;
+  for (let start = 0; start <= keys.length; ) {
+    let end = keys.indexOf(';', start);
+    if (end < 0) end = keys.length;
+    if (ours.records.length > 0 && ours.facilities.some((f) => isFacilityOf(keys, start, f))) {
+      records = true;
+      sameRecord ||= ours.records.some((key) => isKeyAt(keys, start, end, key));
     }
-  }
-  if (ours.curps.length > 0) {
-    const comparable = theirs.filter((key) => key.startsWith('c:'));
-    if (comparable.length > 0) {
-      const same = comparable.some((key) => ours.curps.includes(key));
-      agrees ||= same;
-      fields.push(IDENTIFIER_EVIDENCE.curp[same ? 'same' : 'other']);
+    if (ours.curps.length > 0 && keys.startsWith('c:', start)) {
+      curps = true;
+      sameCurp ||= ours.curps.some((key) => isKeyAt(keys, start, end, key));
     }
+    start = end + 1;
   }
-  return agrees;
+  if (records) fields.push(IDENTIFIER_EVIDENCE['record-number'][sameRecord ? 'same' : 'other']);
+  if (curps) fields.push(IDENTIFIER_EVIDENCE.curp[sameCurp ? 'same' : 'other']);
+  return sameRecord || sameCurp;
 }
+
+/** Whether the key at `start` is of facility `facility` (`r3` of `r3:4471`). */
+const isFacilityOf = (keys: string, start: number, facility: string) =>
+  keys.startsWith(facility, start) && keys.charCodeAt(start + facility.length) === COLON;
+const isKeyAt = (keys: string, start: number, end: number, key: string) =>
+  end - start === key.length && keys.startsWith(key, start);
+const COLON = ':'.charCodeAt(0);
 
 /** The evidence of the reading and variant that agree best (the first among equals). */
 function nameFields(

@@ -1,6 +1,6 @@
 import { PairMemo } from './compact.ts';
 import { COMMON_GIVEN_NAMES, canonicalGivenName } from './nicknames.ts';
-import { givenNameAgreement, wordAgreement } from './similarity.ts';
+import { freshGivenNameAgreement, freshWordAgreement } from './similarity.ts';
 
 /** Subjects' words missing from the vocabulary are numbered until this many, then forgotten. */
 const MAX_SUBJECT_WORDS = 20_000;
@@ -57,7 +57,7 @@ export class WordComparer {
     if (a === b) return 1;
     let value = this.spelled.get(a, b);
     if (Number.isNaN(value)) {
-      value = wordAgreement(this.wordOf(a), this.wordOf(b));
+      value = freshWordAgreement(this.wordOf(a), this.wordOf(b));
       this.spelled.set(a, b, value);
     }
     return value;
@@ -130,7 +130,7 @@ export class WordComparer {
   private givenAgreement(a: number, b: number): number {
     let value = this.given.get(a, b);
     if (Number.isNaN(value)) {
-      value = givenNameAgreement(this.wordOf(a), this.wordOf(b));
+      value = freshGivenNameAgreement(this.wordOf(a), this.wordOf(b), this.agreement(a, b));
       this.given.set(a, b, value);
     }
     return value;
