@@ -169,31 +169,23 @@ function compareNames(a: PersonName, b: PersonName): NameComparison {
 export const partWeight = (agreement: number | null, weights: NameWeights) =>
   agreement === null ? 0 : round(nameWeight(agreement, weights));
 
-/** A name part's evidence, made once per agreement: the same few hundred values come back. */
+/** A name part's evidence; the commonest (the same on both sides, or missing) is made once. */
 export function namePart(field: string, agreement: number | null, weights: NameWeights) {
-  let made = NAME_PARTS.get(field);
-  if (!made) {
-    made = { missing: evidence(field, null, 0, 'missing on one side'), byAgreement: new Map() };
-    NAME_PARTS.set(field, made);
+  if (agreement === null || agreement === 1) {
+    let made = COMMON_NAME_PARTS.get(field);
+    if (!made) {
+      made = {
+        missing: evidence(field, null, 0, 'missing on one side'),
+        same: evidence(field, 1, nameWeight(1, weights), describeName(1)),
+      };
+      COMMON_NAME_PARTS.set(field, made);
+    }
+    return agreement === null ? made.missing : made.same;
   }
-  if (agreement === null) return made.missing;
-  // A map takes -0 for 0; the evidence keeps the sign, as when it was made each time.
-  if (Object.is(agreement, -0))
-    return evidence(field, agreement, nameWeight(agreement, weights), describeName(agreement));
-  let part = made.byAgreement.get(agreement);
-  if (!part) {
-    if (made.byAgreement.size >= MAX_NAME_PARTS) made.byAgreement.clear();
-    part = evidence(field, agreement, nameWeight(agreement, weights), describeName(agreement));
-    made.byAgreement.set(agreement, part);
-  }
-  return part;
+  return evidence(field, agreement, nameWeight(agreement, weights), describeName(agreement));
 }
 
-const NAME_PARTS = new Map<
-  string,
-  { missing: FieldEvidence; byAgreement: Map<number, FieldEvidence> }
->();
-const MAX_NAME_PARTS = 10_000;
+const COMMON_NAME_PARTS = new Map<string, { missing: FieldEvidence; same: FieldEvidence }>();
 
 const isNumber = (x: number | null): x is number => x !== null;
 const sum = (total: number, x: number) => total + x;

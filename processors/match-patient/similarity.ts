@@ -33,7 +33,7 @@ function spelledAgreement(a: string, b: string, bySound: boolean): number {
     : jw;
 }
 
-const wordAgreementBySound = remembered((a: string, b: string) => spelledAgreement(a, b, true));
+const wordAgreementBySound = remembered(freshWordAgreement);
 
 /**
  * Remembers a pure comparison of two words: a tenant's patients share a small vocabulary, so the
