@@ -66,20 +66,24 @@ describe('the processing chain, through the API', () => {
     expect(text.pages[0]).toMatchObject({ page: 1, method: 'text-layer', round: 1 });
     expect(text.pages[0].text).toContain('Hemoglobina glucosada');
 
-    const { body: history } = await api.history(documentId);
-    const chain = chainStepsOf<{
-      type: string;
-      actor: string;
-      eventId: string;
-      causationId: string;
-    }>(history.events);
-    const steps = chain.map((e) => `${e.type} ${e.actor}`);
-    expect(steps).toEqual([
-      `DocumentUploaded key:${keyId}`,
-      `DocumentValidated validate@${processorVersion('validate')}`,
-      `TextExtracted extract-text@${processorVersion('extract-text')}`,
-      `DocumentClassified classify@${processorVersion('classify')}`,
-    ]);
+    // The history is the timeline's read model, which folds the log on its own: waited for too.
+    const chain = await eventually(async () => {
+      const { body: history } = await api.history(documentId);
+      const found = chainStepsOf<{
+        type: string;
+        actor: string;
+        eventId: string;
+        causationId: string;
+      }>(history.events);
+      const steps = found.map((e) => `${e.type} ${e.actor}`);
+      expect(steps).toEqual([
+        `DocumentUploaded key:${keyId}`,
+        `DocumentValidated validate@${processorVersion('validate')}`,
+        `TextExtracted extract-text@${processorVersion('extract-text')}`,
+        `DocumentClassified classify@${processorVersion('classify')}`,
+      ]);
+      return found;
+    });
     for (const [i, event] of chain.entries()) {
       if (i > 0) expect(event.causationId).toBe(chain[i - 1]?.eventId);
     }
@@ -149,17 +153,20 @@ describe('the processing chain, through the API', () => {
       return body;
     }, 60_000);
     expect(document.classification.documentType).toBe('prescription');
-    const { body: history } = await api.history(documentId);
-    const rounds = chainStepsOf<{ type: string; round: number }>(history.events).map(
-      (e) => `${e.round}:${e.type}`,
-    );
-    expect(rounds.filter((r: string) => r.startsWith('3:'))).toEqual([
-      '3:DocumentReprocessRequested',
-      '3:DocumentValidated',
-      '3:TextExtracted',
-      '3:DocumentClassified',
-    ]);
-    expect(rounds.filter((r: string) => r.startsWith('1:'))).toHaveLength(4);
+    // The history is the timeline's read model, which folds the log on its own: waited for too.
+    await eventually(async () => {
+      const { body: history } = await api.history(documentId);
+      const rounds = chainStepsOf<{ type: string; round: number }>(history.events).map(
+        (e) => `${e.round}:${e.type}`,
+      );
+      expect(rounds.filter((r: string) => r.startsWith('3:'))).toEqual([
+        '3:DocumentReprocessRequested',
+        '3:DocumentValidated',
+        '3:TextExtracted',
+        '3:DocumentClassified',
+      ]);
+      expect(rounds.filter((r: string) => r.startsWith('1:'))).toHaveLength(4);
+    });
 
     const missing = await api.reprocess('00000000-0000-4000-8000-000000000000');
     expect(missing).toMatchObject({ status: 404, body: { code: 'DOCUMENT_NOT_FOUND' } });
