@@ -101,7 +101,7 @@ export class PairMemo {
   private entries: Float64Array;
 
   constructor(
-    private readonly maxCapacity = 1 << 18,
+    private readonly maxCapacity = 1 << 20,
     initialCapacity = 256,
   ) {
     this.capacity = initialCapacity;

@@ -15,7 +15,7 @@ export function matchSubject(
   if (!isIdentifiable(prepared)) {
     return { decision: { kind: 'review', score: 0, candidates: [] }, prepared };
   }
-  const scored = index.score(tenantId, prepared, policy.compareLimit);
+  const scored = index.score(tenantId, prepared, policy.compareLimit, policy.shownCandidates);
   return { decision: decideMatch(scored, policy), prepared };
 }
 

@@ -16,8 +16,16 @@ export interface PatientIndex {
   /** The patient was erased: it, and what was merged into it, no longer match anything. */
   erase(tenantId: string, patientId: string): void;
   candidates(tenantId: string, subject: PreparedSubject, limit: number): PatientView[];
-  /** `scoreCandidate` of each of `candidates(…)`, in their order, without reading them out. */
-  score(tenantId: string, subject: PreparedSubject, limit: number): ScoredCandidate[];
+  /**
+   * `scoreCandidate` of each of `candidates(…)`, in their order, without reading them out; with
+   * `shown`, of those alone that can be among the first `shown` a decision shows (`mayBeShown`).
+   */
+  score(
+    tenantId: string,
+    subject: PreparedSubject,
+    limit: number,
+    shown?: number,
+  ): ScoredCandidate[];
   get(tenantId: string, id: string): PatientView | undefined;
   /** Tentative registrations stay when their decisions were committed, and leave when not. */
   settle(committed: boolean): void;
@@ -81,7 +89,8 @@ export function createPatientIndex(): PatientIndex {
     },
     candidates: (tenantId, subject, limit) =>
       tenants.get(tenantId)?.candidates(subject, limit) ?? [],
-    score: (tenantId, subject, limit) => tenants.get(tenantId)?.score(subject, limit) ?? [],
+    score: (tenantId, subject, limit, shown) =>
+      tenants.get(tenantId)?.score(subject, limit, shown) ?? [],
     get: (tenantId, id) => tenants.get(tenantId)?.get(survivorOf(tenantId, id)),
     settle(committed) {
       if (!committed) {

@@ -1,9 +1,10 @@
 import { blockingKeys, subjectBlockingKeys } from './blocking.ts';
 import { hash30, IntList, SlotsByHash } from './compact.ts';
 import { type PersonName, packName } from './names.ts';
+import { mayBeShown } from './policy.ts';
 import { mostVoted } from './ranking.ts';
 import type { PatientView, ScoredCandidate } from './score.ts';
-import { type NumberedSubject, type SubjectKeys, scoreStored } from './slot-score.ts';
+import { type NumberedSubject, rateStored, type SubjectKeys } from './slot-score.ts';
 import type { PreparedSubject, SubjectIdentifier } from './subject.ts';
 import { WordComparer } from './word-comparer.ts';
 
@@ -123,14 +124,17 @@ export class PatientStore {
     return this.chosen(subject, limit).map((slot) => this.view(slot));
   }
 
-  /** `scoreCandidate` of each of `candidates(subject, limit)`, read from the slots where they are. */
-  score(subject: PreparedSubject, limit: number): ScoredCandidate[] {
+  /**
+   * `scoreCandidate` of each of `candidates(subject, limit)`, read from the slots where they are;
+   * with `shown`, only of those that can be among the first `shown` a decision shows.
+   */
+  score(subject: PreparedSubject, limit: number, shown?: number): ScoredCandidate[] {
     const numbered = this.numbered(subject);
-    return this.chosen(subject, limit).map((slot) =>
-      scoreStored(
+    const ratings = this.chosen(subject, limit).map((slot) =>
+      rateStored(
         numbered,
         {
-          id: this.idOf(slot),
+          slot,
           sex: this.sexOf(slot),
           pool: this.pool.items,
           at: this.slotData[slot * SLOT_INTS + RECORD_AT] as number,
@@ -139,6 +143,8 @@ export class PatientStore {
         this.words,
       ),
     );
+    const kept = shown === undefined ? ratings : mayBeShown(ratings, shown);
+    return kept.map((rating) => rating.candidate(this.idOf(rating.slot)));
   }
 
   private chosen(subject: PreparedSubject, limit: number): number[] {

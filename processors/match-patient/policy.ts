@@ -10,13 +10,15 @@ export interface MatchPolicy {
   readonly ambiguityMargin: number;
   /** Most candidates compared per subject from blocking (identifier hits come on top). */
   readonly compareLimit: number;
+  /** Candidates a decision shows, best first: the events carry their evidence. */
+  readonly shownCandidates: number;
 }
 
 export function matchPolicy(
   matching: Config['matching'],
   overrides: Partial<MatchPolicy> = {},
 ): MatchPolicy {
-  return { ...matching, ambiguityMargin: 0.04, compareLimit: 64, ...overrides };
+  return { ...matching, ambiguityMargin: 0.04, compareLimit: 64, shownCandidates: 5, ...overrides };
 }
 
 export type MatchDecision =
@@ -53,8 +55,9 @@ export function decideMatch(
     identified.length === 0
       ? scored.slice()
       : scored.filter((c) => !identified.some((i) => i.patientId === c.patientId));
-  const candidates = [...identified, ...others.sort(byScore)];
-  const [best, second] = candidates;
+  const ranked = [...identified, ...others.sort(byScore)];
+  const [best, second] = ranked;
+  const candidates = ranked.slice(0, policy.shownCandidates);
   if (identified.length === 1 && best) {
     return {
       kind: 'matched',
@@ -79,6 +82,23 @@ export function decideMatch(
     return { kind: 'matched', patientId, score, method: 'probabilistic', candidates };
   }
   return { kind: 'review', score: best.score, candidates };
+}
+
+/**
+ * Of rated candidates, those that can be among the first `shownCandidates` of `decideMatch`'s: every one
+ * sharing an identifier (the decision weighs them apart), and of the others those scoring at least
+ * the `shownCandidates`-th best; the rest need no evidence written.
+ */
+export function mayBeShown<T extends { score: number; identifierAgrees: boolean }>(
+  rated: T[],
+  shownCandidates: number,
+): T[] {
+  // The decision itself weighs the best two.
+  const shown = Math.max(2, shownCandidates);
+  const scores = rated.filter((r) => !r.identifierAgrees).map((r) => r.score);
+  if (scores.length <= shown) return rated;
+  const least = scores.sort((a, b) => b - a)[shown - 1] as number;
+  return rated.filter((r) => r.identifierAgrees || r.score >= least);
 }
 
 function contradicts(candidate: ScoredCandidate): boolean {

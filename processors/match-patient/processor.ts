@@ -13,13 +13,9 @@ export { type MatchPolicy, matchPolicy } from './policy.ts';
 const sameIdentifier = (a: SubjectIdentifier, b: SubjectIdentifier) =>
   a.scheme === b.scheme && a.facility === b.facility && a.value === b.value;
 
-/** Candidates an event carries, best first. */
-const CANDIDATES_IN_EVENT = 5;
-
+/** The candidates a decision shows (`MatchPolicy.shownCandidates`, best first), as events carry them. */
 const inEvent = (candidates: readonly ScoredCandidate[]): MatchCandidate[] =>
-  candidates
-    .slice(0, CANDIDATES_IN_EVENT)
-    .map(({ patientId, score, evidence }) => ({ patientId, score, evidence }));
+  candidates.map(({ patientId, score, evidence }) => ({ patientId, score, evidence }));
 
 /**
  * Decides who a document's patient is: an existing patient (by identifier or by a probabilistic

@@ -79,21 +79,37 @@ function similarSpelling(a: string, b: string): number {
  * with one of the other's short forms (`Biil` is a mistyped `Bill`, which is William).
  */
 export const givenNameAgreement = remembered((a: string, b: string) =>
-  freshGivenNameAgreement(a, b, wordAgreement(a, b)),
+  givenAgreementOf(a, b, wordAgreement(a, b), SPELLED_WORDS),
 );
 
+/** Name words as `givenAgreementOf` reads them: strings here, numbers in the patient store. */
+export interface NameWords<W> {
+  spelling(word: W): string;
+  /** `wordAgreement` of the two. */
+  agreement(a: W, b: W): number;
+  /** `canonicalGivenName` */
+  canonical(word: W): W;
+  /** The short forms of a full name that are longer than two letters. */
+  shortForms(name: W): readonly W[];
+}
+
+const SPELLED_WORDS: NameWords<string> = {
+  spelling: (word) => word,
+  agreement: (a, b) => wordAgreement(a, b),
+  canonical: canonicalGivenName,
+  shortForms: (name) => shortFormsOf(name).filter((form) => form.length > 2),
+};
+
 /** `givenNameAgreement` of two words whose `wordAgreement` is `written`, worked out afresh. */
-export function freshGivenNameAgreement(a: string, b: string, written: number): number {
+export function givenAgreementOf<W>(a: W, b: W, written: number, words: NameWords<W>): number {
   if (written === 1) return written;
-  if (otherGender(a, b)) return OTHER_GENDER_AGREEMENT;
-  const fullA = canonicalGivenName(a);
-  const fullB = canonicalGivenName(b);
-  const full = fullA === a && fullB === b ? written : wordAgreement(fullA, fullB);
+  if (otherGender(words.spelling(a), words.spelling(b))) return OTHER_GENDER_AGREEMENT;
+  const fullA = words.canonical(a);
+  const fullB = words.canonical(b);
+  const full = fullA === a && fullB === b ? written : words.agreement(fullA, fullB);
   let best = Math.max(written, full);
-  for (const form of shortFormsOf(fullB))
-    if (form.length > 2) best = Math.max(best, wordAgreement(a, form));
-  for (const form of shortFormsOf(fullA))
-    if (form.length > 2) best = Math.max(best, wordAgreement(form, b));
+  for (const form of words.shortForms(fullB)) best = Math.max(best, words.agreement(a, form));
+  for (const form of words.shortForms(fullA)) best = Math.max(best, words.agreement(form, b));
   return best;
 }
 

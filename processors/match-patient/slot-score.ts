@@ -8,11 +8,12 @@ import {
   NAME_MISSING,
   namePart,
   partWeight,
+  round,
   type ScoredCandidate,
   scored,
   sexEvidence,
 } from './score.ts';
-import { DATE_WEIGHTS, WEIGHTS } from './weights.ts';
+import { DATE_WEIGHTS, posterior, WEIGHTS } from './weights.ts';
 import type { WordComparer } from './word-comparer.ts';
 
 /** A subject numbered like the store's patients, made once per decision. */
@@ -39,7 +40,7 @@ export interface SubjectKeys {
 
 /** A patient as the store holds it: names (as word numbers) and births from `at` in the pool. */
 export interface StoredPatient {
-  readonly id: string;
+  readonly slot: number;
   readonly sex: 'F' | 'M' | null;
   readonly pool: Int32Array;
   readonly at: number;
@@ -48,30 +49,101 @@ export interface StoredPatient {
 }
 
 /**
+ * What comparing a stored patient found: its score and what the decision weighs, and the parts
+ * its evidence is written from, so that only the candidates a decision shows have it written.
+ */
+export class Rating {
+  readonly score: number;
+
+  constructor(
+    readonly slot: number,
+    readonly record: FieldEvidence | null,
+    readonly curp: FieldEvidence | null,
+    /** Null when the two share no name. */
+    readonly names: NameAgreements | null,
+    readonly birth: FieldEvidence,
+    readonly sex: FieldEvidence,
+  ) {
+    // The weights added in the order of the evidence, as `scored` adds them.
+    let sum = 0;
+    if (record) sum += record.weight;
+    if (curp) sum += curp.weight;
+    if (names) {
+      sum += partWeight(names.paternal, WEIGHTS.paternalSurname);
+      sum += partWeight(names.maternal, WEIGHTS.maternalSurname);
+      sum += partWeight(names.given, WEIGHTS.givenNames);
+    }
+    sum += birth.weight;
+    sum += sex.weight;
+    this.score = round(posterior(sum));
+  }
+
+  get identifierAgrees(): boolean {
+    return this.record === IDENTIFIER_EVIDENCE['record-number'].same || this.curp === SAME_CURP;
+  }
+
+  /** The candidate `scoreCandidate` makes of the same patient, with its evidence written. */
+  candidate(patientId: string): ScoredCandidate {
+    const fields: FieldEvidence[] = [];
+    if (this.record) fields.push(this.record);
+    if (this.curp) fields.push(this.curp);
+    const { names } = this;
+    if (names) {
+      fields.push(
+        namePart('surname', names.paternal, WEIGHTS.paternalSurname),
+        namePart('maternalSurname', names.maternal, WEIGHTS.maternalSurname),
+        namePart('givenNames', names.given, WEIGHTS.givenNames),
+      );
+    } else fields.push(NAME_MISSING);
+    fields.push(this.birth, this.sex);
+    const nameAgreement = names ? meanAgreement(names.paternal, names.maternal, names.given) : null;
+    return scored(patientId, fields, this.identifierAgrees, this.birth, nameAgreement);
+  }
+}
+
+interface NameAgreements {
+  readonly paternal: number | null;
+  readonly maternal: number | null;
+  readonly given: number | null;
+}
+
+const SAME_CURP = IDENTIFIER_EVIDENCE.curp.same;
+
+/**
  * `scoreCandidate` on a stored patient, without reading the patient out of the store: the same
  * evidence, in the same order, summed the same way, so the same score to the last bit.
  */
-export function scoreStored(
+export function rateStored(
   subject: NumberedSubject,
   patient: StoredPatient,
   words: WordComparer,
-): ScoredCandidate {
-  const fields: FieldEvidence[] = [];
-  const identifierAgrees = subject.identifiers
-    ? identifierFields(subject.identifiers, patient.keys, fields)
-    : false;
-  const nameAgreement = nameFields(subject.names, patient.pool, patient.at, words, fields);
-  const birth = birthField(subject, patient.pool, patient.at);
-  fields.push(birth, sexEvidence(subject.sex, patient.sex));
-  return scored(patient.id, fields, identifierAgrees, birth, nameAgreement);
+): Rating {
+  const identifiers = subject.identifiers
+    ? identifierFields(subject.identifiers, patient.keys)
+    : NO_KEYS;
+  return new Rating(
+    patient.slot,
+    identifiers.record,
+    identifiers.curp,
+    nameFields(subject.names, patient.pool, patient.at, words),
+    birthField(subject, patient.pool, patient.at),
+    sexEvidence(subject.sex, patient.sex),
+  );
 }
 
+interface KeyEvidence {
+  readonly record: FieldEvidence | null;
+  readonly curp: FieldEvidence | null;
+}
+
+const NO_KEYS: KeyEvidence = { record: null, curp: null };
+
 /**
- * The record numbers, then the CURPs, both sides have; answers whether one is the same. The
- * patient's keys are read where they lie in the string, without splitting it.
+ * The record numbers', then the CURPs' evidence, when both sides have some. The patient's keys are
+ * read where they lie in the string, without splitting it.
  */
-function identifierFields(ours: SubjectKeys, keys: string, fields: FieldEvidence[]): boolean {
-  if (keys === '') return false;
+function identifierFields(ours: SubjectKeys, keys: string): KeyEvidence {
+  if (keys === '') return NO_KEYS;
   let records = false;
   let sameRecord = false;
   let curps = false;
@@ -89,9 +161,11 @@ function identifierFields(ours: SubjectKeys, keys: string, fields: FieldEvidence
     }
     start = end + 1;
   }
-  if (records) fields.push(IDENTIFIER_EVIDENCE['record-number'][sameRecord ? 'same' : 'other']);
-  if (curps) fields.push(IDENTIFIER_EVIDENCE.curp[sameCurp ? 'same' : 'other']);
-  return sameRecord || sameCurp;
+  if (!records && !curps) return NO_KEYS;
+  return {
+    record: records ? IDENTIFIER_EVIDENCE['record-number'][sameRecord ? 'same' : 'other'] : null,
+    curp: curps ? IDENTIFIER_EVIDENCE.curp[sameCurp ? 'same' : 'other'] : null,
+  };
 }
 
 /** Whether the key at `start` is of facility `facility` (`r3` of `r3:4471`). */
@@ -101,14 +175,13 @@ const isKeyAt = (keys: string, start: number, end: number, key: string) =>
   end - start === key.length && keys.startsWith(key, start);
 const COLON = ':'.charCodeAt(0);
 
-/** The evidence of the reading and variant that agree best (the first among equals). */
+/** The agreements of the reading and variant that agree best (the first among equals). */
 function nameFields(
   names: Int32Array,
   pool: Int32Array,
   at: number,
   words: WordComparer,
-  fields: FieldEvidence[],
-): number | null {
+): NameAgreements | null {
   const readings = names[0] as number;
   const variants = pool[at] as number;
   let found = false;
@@ -141,16 +214,7 @@ function nameFields(
     }
     readingAt = readingGivenAt + 1 + (names[readingGivenAt] as number);
   }
-  if (!found) {
-    fields.push(NAME_MISSING);
-    return null;
-  }
-  fields.push(
-    namePart('surname', paternal, WEIGHTS.paternalSurname),
-    namePart('maternalSurname', maternal, WEIGHTS.maternalSurname),
-    namePart('givenNames', given, WEIGHTS.givenNames),
-  );
-  return meanAgreement(paternal, maternal, given);
+  return found ? { paternal, maternal, given } : null;
 }
 
 function birthField(subject: NumberedSubject, pool: Int32Array, at: number): FieldEvidence {

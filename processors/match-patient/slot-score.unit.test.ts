@@ -8,6 +8,7 @@ import { blockingKeys, subjectBlockingKeys } from './blocking.ts';
 import { relateDateNumbers, relateDates } from './dates.ts';
 import { patientOf } from './match.ts';
 import { PatientStore } from './patient-store.ts';
+import { decideMatch, matchPolicy } from './policy.ts';
 import { scoreCandidate } from './score.ts';
 import { prepareSubject } from './subject.ts';
 
@@ -30,6 +31,27 @@ describe('scoring a stored patient where it is stored', () => {
       compared += expected.length;
     }
     expect(compared).toBeGreaterThan(1000);
+  });
+
+  it('writes evidence only for candidates a decision can show, and decides the same', () => {
+    // Large enough that most subjects have more candidates than a decision shows.
+    const population = { seed: POPULATION.seed, size: 40_000 };
+    const store = new PatientStore();
+    for (let serial = 0; serial < population.size; serial++) {
+      const patient = syntheticPatient(population.seed, serial);
+      store.add(patientOf(patient.id, prepareSubject(registrationSubject(patient))));
+    }
+    const policy = matchPolicy({ autoThreshold: 0.95, reviewThreshold: 0.6 });
+    let left = 0;
+    for (const query of plantQueries(population, 6, 20)) {
+      const subject = prepareSubject(query.subject);
+      const all = store.score(subject, 64);
+      const shown = store.score(subject, 64, policy.shownCandidates);
+      left += all.length - shown.length;
+      expect(shown.every((c) => all.some((a) => a.patientId === c.patientId))).toBe(true);
+      expect(decideMatch(shown, policy)).toEqual(decideMatch(all, policy));
+    }
+    expect(left).toBeGreaterThan(1000);
   });
 });
 

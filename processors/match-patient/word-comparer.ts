@@ -1,6 +1,6 @@
 import { PairMemo } from './compact.ts';
-import { COMMON_GIVEN_NAMES, canonicalGivenName } from './nicknames.ts';
-import { freshGivenNameAgreement, freshWordAgreement } from './similarity.ts';
+import { COMMON_GIVEN_NAMES, canonicalGivenName, shortFormsOf } from './nicknames.ts';
+import { freshWordAgreement, givenAgreementOf, type NameWords } from './similarity.ts';
 
 /** Subjects' words missing from the vocabulary are numbered until this many, then forgotten. */
 const MAX_SUBJECT_WORDS = 20_000;
@@ -14,13 +14,16 @@ const UNCOMMON = 2;
  * nothing. A subject's word the vocabulary lacks (a typo, a newcomer's name) is numbered below
  * zero, apart from the vocabulary, so the patients' words are never polluted by queries.
  */
-export class WordComparer {
+export class WordComparer implements NameWords<number> {
   private readonly spelled = new PairMemo();
   private readonly given = new PairMemo();
   private commonness = new Uint8Array(1024);
   private readonly subjectIds = new Map<string, number>();
   private readonly subjectWords: string[] = [];
   private used = new Uint8Array(8);
+  /** Per word, its full given name's number; per full name, its short forms' numbers. */
+  private readonly canonicals = new Map<number, number>();
+  private readonly forms = new Map<number, readonly number[]>();
 
   constructor(
     private readonly vocabulary: readonly string[],
@@ -34,6 +37,8 @@ export class WordComparer {
     this.subjectWords.length = 0;
     this.spelled.clear();
     this.given.clear();
+    this.canonicals.clear();
+    this.forms.clear();
   }
 
   /** The word's vocabulary number, else its (negative) number as a subject's word. */
@@ -50,6 +55,30 @@ export class WordComparer {
 
   wordOf(id: number): string {
     return (id >= 0 ? this.vocabulary[id] : this.subjectWords[-id - 1]) as string;
+  }
+
+  spelling(id: number): string {
+    return this.wordOf(id);
+  }
+
+  canonical(id: number): number {
+    let canonical = this.canonicals.get(id);
+    if (canonical === undefined) {
+      canonical = this.numberOf(canonicalGivenName(this.wordOf(id)));
+      this.canonicals.set(id, canonical);
+    }
+    return canonical;
+  }
+
+  shortForms(name: number): readonly number[] {
+    let forms = this.forms.get(name);
+    if (forms === undefined) {
+      forms = shortFormsOf(this.wordOf(name))
+        .filter((form) => form.length > 2)
+        .map((form) => this.numberOf(form));
+      this.forms.set(name, forms);
+    }
+    return forms;
   }
 
   /** `wordAgreement` of the two words. */
@@ -130,7 +159,7 @@ export class WordComparer {
   private givenAgreement(a: number, b: number): number {
     let value = this.given.get(a, b);
     if (Number.isNaN(value)) {
-      value = freshGivenNameAgreement(this.wordOf(a), this.wordOf(b), this.agreement(a, b));
+      value = givenAgreementOf(a, b, this.agreement(a, b), this);
       this.given.set(a, b, value);
     }
     return value;
