@@ -94,9 +94,9 @@ describe('upload, then read through the API', () => {
     const query = `tenantId=clinic-1&minPosition=${first.position.token}`;
     const document = await get(`/documents/${first.documentId}?${query}`);
     expect(document.status).toBe(200);
+    // The processors run here too: the chain may have moved the document on since its upload.
     expect(await document.json()).toMatchObject({
       id: first.documentId,
-      status: 'uploaded',
       fileName: PATIENT_FILE_NAME,
       mediaType: 'application/pdf',
       externalPatientId: 'EXP-88123',
@@ -105,7 +105,7 @@ describe('upload, then read through the API', () => {
       sha256: first.sha256,
     });
     const history = await (await get(`/documents/${first.documentId}/history?${query}`)).json();
-    expect(history.events).toHaveLength(1);
+    expect(history.events.length).toBeGreaterThanOrEqual(1);
     expect(history.events[0]).toMatchObject({
       type: 'DocumentUploaded',
       actor: `key:${keys.get('clinic-1')!.id}`,
