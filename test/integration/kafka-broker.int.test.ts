@@ -184,4 +184,30 @@ describe('kafkajs against the Kafka broker', () => {
       expect(seen, `resumed at ${offset}`).toEqual(['committed']);
     }
   });
+
+  it('logs an error answer at error level only when kafkajs will not try again', async () => {
+    const lines: { level: number; msg: string; error?: string }[] = [];
+    const logger = createLogger('debug', {
+      write: (line: string) => void lines.push(JSON.parse(line)),
+    });
+    const quiet = createKafka(config, logger, { retry: { retries: 0 } });
+    const probe = quiet.admin();
+    await probe.connect();
+    try {
+      const answers = () => lines.filter((l) => l.msg.startsWith('Response ') && l.level >= 40);
+      // A topic this broker does not host: retriable, so a caller would be told after its tries.
+      await expect(
+        probe.deleteTopics({ topics: [`${config.topics.prefix}.absent`] }),
+      ).rejects.toThrow();
+      expect(answers()).toEqual([]);
+      // More replicas than brokers: a misconfiguration no retry mends.
+      const tooMany = { topic: `${config.topics.prefix}.too-many-replicas`, replicationFactor: 99 };
+      await expect(probe.createTopics({ topics: [tooMany] })).rejects.toThrow();
+      expect(answers().map((l) => [l.level, l.msg])).toEqual([
+        [50, expect.stringMatching(/^Response CreateTopics/)],
+      ]);
+    } finally {
+      await probe.disconnect();
+    }
+  });
 });
