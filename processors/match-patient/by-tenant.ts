@@ -148,8 +148,9 @@ export async function startMatchingByTenant(
     running: () => matcher.running() && router.running(),
     async stop() {
       stopping.abort(new Error('processor stopping'));
-      await router.stop();
-      await matcher.stop();
+      // Each waits for its fetch in flight: side by side, the stop takes the longest of them.
+      await Promise.all([router.stop(), matcher.stop()]);
+      // After the matcher, whose takeover of a tenant may still be reloading the feed.
       await feed.stop();
       log.info('processor stopped');
     },

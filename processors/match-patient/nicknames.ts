@@ -53,8 +53,16 @@ for (const [name, forms] of Object.entries(TABLE)) {
   for (const form of forms) if (!CANONICAL.has(form)) CANONICAL.set(form, name);
 }
 
-/** The abbreviations and nicknames of a full given name. */
-export const shortFormsOf = (name: string): readonly string[] => TABLE[name] ?? [];
+const SPELLED_FORMS = new Map(
+  Object.entries(TABLE).map(([name, forms]) => [name, forms.filter((form) => form.length > 2)]),
+);
+
+/**
+ * The nicknames and abbreviations of a full given name that are compared by their spelling: those
+ * longer than two letters. A shorter one (`JS`) is told apart by `canonicalGivenName` alone.
+ */
+export const spelledShortFormsOf = (name: string): readonly string[] =>
+  SPELLED_FORMS.get(name) ?? [];
 
 /** The full given name an abbreviation or nickname stands for, or the word itself. */
 export const canonicalGivenName = (word: string): string => CANONICAL.get(word) ?? word;

@@ -88,7 +88,7 @@ describe('match-patient', () => {
   });
 
   it('is the match-patient processor, reading extracted entities', () => {
-    expect(processor).toMatchObject({ name: 'match-patient', version: '1.2.4' });
+    expect(processor).toMatchObject({ name: 'match-patient', version: '1.2.5' });
     expect(processor.consumes).toEqual(['EntitiesExtracted']);
   });
 

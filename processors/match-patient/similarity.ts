@@ -1,5 +1,5 @@
 import { jaroWinkler } from '@skyra/jaro-winkler';
-import { COMMON_GIVEN_NAMES, canonicalGivenName, shortFormsOf } from './nicknames.ts';
+import { COMMON_GIVEN_NAMES, canonicalGivenName, spelledShortFormsOf } from './nicknames.ts';
 import { soundsAlike } from './phonetic.ts';
 
 /** How much an initial (`J.`) agrees with a name it could stand for. */
@@ -97,7 +97,7 @@ const SPELLED_WORDS: NameWords<string> = {
   spelling: (word) => word,
   agreement: (a, b) => wordAgreement(a, b),
   canonical: canonicalGivenName,
-  shortForms: (name) => shortFormsOf(name).filter((form) => form.length > 2),
+  shortForms: spelledShortFormsOf,
 };
 
 /** `givenNameAgreement` of two words whose `wordAgreement` is `written`, worked out afresh. */

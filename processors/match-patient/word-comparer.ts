@@ -1,5 +1,5 @@
 import { PairMemo } from './compact.ts';
-import { COMMON_GIVEN_NAMES, canonicalGivenName, shortFormsOf } from './nicknames.ts';
+import { COMMON_GIVEN_NAMES, canonicalGivenName, spelledShortFormsOf } from './nicknames.ts';
 import { freshWordAgreement, givenAgreementOf, type NameWords } from './similarity.ts';
 
 /** Subjects' words missing from the vocabulary are numbered until this many, then forgotten. */
@@ -73,9 +73,7 @@ export class WordComparer implements NameWords<number> {
   shortForms(name: number): readonly number[] {
     let forms = this.forms.get(name);
     if (forms === undefined) {
-      forms = shortFormsOf(this.wordOf(name))
-        .filter((form) => form.length > 2)
-        .map((form) => this.numberOf(form));
+      forms = spelledShortFormsOf(this.wordOf(name)).map((form) => this.numberOf(form));
       this.forms.set(name, forms);
     }
     return forms;
