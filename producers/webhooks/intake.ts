@@ -103,7 +103,9 @@ export async function startWebhookIntake(deps: IntakeDeps): Promise<RunningIntak
           });
         }
       }
-      const added = await withTransaction(deps.pool, (db) => enqueue(db, queued));
+      // Most batches want no delivery (no endpoint, or another tenant's or type's events).
+      const added =
+        queued.length === 0 ? 0 : await withTransaction(deps.pool, (db) => enqueue(db, queued));
       await sendToDeadLetter(deps.producer, deps.topics, letters);
       if (letters.length > 0) {
         deps.metrics.deadLetters.inc({ consumer: WEBHOOK_CONSUMER }, letters.length);
