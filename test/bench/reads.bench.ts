@@ -4,7 +4,8 @@
 // Modes alternate for `rounds` rounds so a busy machine weighs on each alike; the load runs on a
 // worker thread (test/bench/load.ts). Prints requests/s and p99 of each and their ratios to the
 // bare server's (targets: 0.7x or more of its requests/s, p99 within 1.5x of its), and the
-// process's CPU time per request beside the bare server's.
+// process's CPU time per request beside the bare server's; then each round's own ratios, whose
+// spread shows how much the machine moved the figures.
 // Run with the stack up: `npx tsx test/bench/reads.bench.ts [seconds per mode] [connections] [rounds]`.
 import Fastify from 'fastify';
 import { createLogger } from '../../infra/logger.ts';
@@ -88,6 +89,18 @@ console.log(
   `point read, ${connections} connections, ${seconds} s per mode, ${rounds} rounds (means)`,
 );
 console.table(summary);
+// Each round's own ratio to the bare server of that round: how far the machine moved the figures.
+const bareRuns = runs['bare fastify + pg'] ?? [];
+for (const [name, list] of Object.entries(runs)) {
+  if (name === 'bare fastify + pg') continue;
+  const ratios = list.map((f, round) => {
+    const floorRound = bareRuns[round] as LoadFigures;
+    const rate = `${Math.round(f['requests/s'])}/${Math.round(floorRound['requests/s'])}`;
+    const ratio = (f['requests/s'] / floorRound['requests/s']).toFixed(2);
+    return `${rate} = ${ratio}x req/s, ${(f['p99 ms'] / floorRound['p99 ms']).toFixed(2)}x p99`;
+  });
+  console.log(`${name}, round by round: ${ratios.join('; ')}`);
+}
 
 await bare.close();
 await pool.end();
