@@ -7,8 +7,9 @@ import { createLogger } from '../infra/logger.ts';
 import { MisconfigurationError } from '../infra/startup.ts';
 import { startSystem } from './system.ts';
 
-// `tsx system/main.ts` runs everything; `--processors-only` runs the processors of PROCESSORS
-// alone, so more of them can be started to share the work (partitions spread across the group).
+// `npm start` runs everything (this file built by system/build.ts); `--processors-only` runs the
+// processors of PROCESSORS alone, so more of them can be started to share the work (partitions
+// spread across the group).
 const processorsOnly = process.argv.includes('--processors-only');
 // One full process per host and topic prefix, so its transactional ids can stay the same across
 // restarts: a start after a crash then fences the open transactions of the dead one at once

@@ -80,7 +80,7 @@ async function commits(): Promise<number> {
 }
 
 await uploadAll(documents, 8);
-const processors = spawnProcessors(env.env);
+const processors = await spawnProcessors(env.env);
 await processors.started;
 const commitsBefore = await commits();
 const startedAt = performance.now();

@@ -5,14 +5,13 @@
 // Run with the stack up: `npx tsx test/bench/recovery.bench.ts [rounds]`.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { textPdf } from '../fixtures/files.ts';
 import { apiClient } from '../support/api-client.ts';
 import { issueKey } from '../support/credentials.ts';
 import { createTestEnvironment, eventually } from '../support/environment.ts';
+import { mainArgs } from '../support/processes.ts';
 
 const [rounds = 3] = process.argv.slice(2).map(Number);
-const MAIN = fileURLToPath(new URL('../../system/main.ts', import.meta.url));
 
 const port = await new Promise<number>((resolve) => {
   const server = createServer().listen(0, '127.0.0.1', () => {
@@ -23,8 +22,9 @@ const port = await new Promise<number>((resolve) => {
 const env = await createTestEnvironment({ PORT: String(port), LOG_LEVEL: 'warn' });
 const url = `http://127.0.0.1:${port}`;
 
+const main = await mainArgs();
 const start = (): ChildProcess =>
-  spawn(process.execPath, ['--import', 'tsx', MAIN], {
+  spawn(process.execPath, main, {
     env: { ...process.env, ...env.env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

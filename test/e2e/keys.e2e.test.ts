@@ -12,8 +12,8 @@ import { png } from '../fixtures/files.ts';
 import { apiClient } from '../support/api-client.ts';
 import { bearer, issueKey } from '../support/credentials.ts';
 import { createTestEnvironment, eventually, type TestEnvironment } from '../support/environment.ts';
+import { mainArgs } from '../support/processes.ts';
 
-const MAIN = fileURLToPath(new URL('../../system/main.ts', import.meta.url));
 const TENANT_KEK = fileURLToPath(new URL('../../system/tenant-kek.ts', import.meta.url));
 const TENANT = 'clinic-1';
 // What must never be on disk in the clear: the patient's name, record number and date of birth.
@@ -27,10 +27,13 @@ const NOTE = [
 ].join('\n');
 
 /** `npm start`'s entry point with `env`: its exit code and everything it said. */
-const runMain = (env: Record<string, string | undefined>) => runScript(MAIN, [], env);
+const runMain = async (env: Record<string, string | undefined>) => run(await mainArgs(), env);
 
-function runScript(script: string, args: string[], env: Record<string, string | undefined>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+const runScript = (script: string, args: string[], env: Record<string, string | undefined>) =>
+  run(['--import', 'tsx', script, ...args], env);
+
+function run(nodeArgs: string[], env: Record<string, string | undefined>) {
+  const child = spawn(process.execPath, nodeArgs, {
     env: { ...env, LOG_LEVEL: 'info' } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

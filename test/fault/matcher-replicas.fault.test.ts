@@ -65,7 +65,7 @@ describe('three matcher replicas, one killed mid-stream', () => {
 
   it('gives each person one patient and each document one decision', async () => {
     for (let i = 0; i < 3; i++) {
-      const replica = spawnProcessors({
+      const replica = await spawnProcessors({
         ...env.env,
         PROCESSORS: 'match-patient',
         PROCESSOR_INSTANCE_ID: `matcher-${i}`,

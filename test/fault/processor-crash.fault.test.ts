@@ -63,7 +63,7 @@ describe('a processor process killed mid-stream', () => {
         )
       ).rows[0].n as number;
 
-    processors = spawnProcessors(env.env);
+    processors = await spawnProcessors(env.env);
     await processors.started;
     // Uploads keep flowing while the processors die and come back.
     const ids: string[] = [];
@@ -87,7 +87,7 @@ describe('a processor process killed mid-stream', () => {
     expect(await processors.exited).toBeNull();
     expect(before).toBeLessThan(DOCUMENTS);
 
-    processors = spawnProcessors(env.env);
+    processors = await spawnProcessors(env.env);
     await processors.started;
     await uploads;
     await eventually(async () => expect(await terminalCount()).toBe(DOCUMENTS), 90_000);

@@ -2,7 +2,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pLimit from 'p-limit';
 import { createPool } from '../../infra/postgres.ts';
 import { auditLog, type LogAudit } from './campaign-audit.ts';
@@ -18,8 +17,7 @@ import type { Cluster } from './cluster.ts';
 import { issueKey } from './credentials.ts';
 import type { TestEnvironment } from './environment.ts';
 import { restartPostgres } from './postgres-restart.ts';
-
-const MAIN = fileURLToPath(new URL('../../system/main.ts', import.meta.url));
+import { mainArgs } from './processes.ts';
 
 export interface CampaignOptions {
   documents: number;
@@ -88,9 +86,10 @@ export async function runCampaign(
   mkdirSync(logs, { recursive: true });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  const main = await mainArgs();
   const start = (name: string, args: string[], extra: Record<string, string>): ChildProcess => {
     const out = openSync(path.join(logs, `${name}.log`), 'a');
-    return spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    return spawn(process.execPath, [...main, ...args], {
       env: { ...process.env, ...env.env, LOG_LEVEL: 'warn', ...extra },
       stdio: ['ignore', out, out],
     });

@@ -1,7 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { buildMain, MAIN_ARGS } from '../../system/build.ts';
 
-const MAIN = fileURLToPath(new URL('../../system/main.ts', import.meta.url));
+let built: Promise<void> | undefined;
+
+/** Node.js's arguments for the process `npm start` runs, built from the sources once per run. */
+export async function mainArgs(...args: string[]): Promise<string[]> {
+  built ??= buildMain();
+  await built;
+  return [...MAIN_ARGS, ...args];
+}
 
 export interface ProcessorsProcess {
   readonly child: ChildProcess;
@@ -12,17 +20,13 @@ export interface ProcessorsProcess {
 }
 
 /** `npm run processors` as a child process, with the test's environment. */
-export function spawnProcessors(env: Record<string, string>): ProcessorsProcess {
+export async function spawnProcessors(env: Record<string, string>): Promise<ProcessorsProcess> {
   // A profiled run (`node --cpu-prof …`) profiles its processors' process too.
   const profiling = process.execArgv.filter((arg) => arg.startsWith('--cpu-prof'));
-  const child = spawn(
-    process.execPath,
-    [...profiling, '--import', 'tsx', MAIN, '--processors-only'],
-    {
-      env: { ...process.env, ...env, LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, [...profiling, ...(await mainArgs('--processors-only'))], {
+    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
