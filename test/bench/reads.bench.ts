@@ -41,8 +41,9 @@ bare.get<{ Params: { id: string } }>('/documents/:id', (request) =>
 const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
 
 const path = `/documents/${documentId}`;
+const BARE = 'bare fastify + pg';
 const modes: Record<string, { url: string; headers: Record<string, string> }> = {
-  'bare fastify + pg': { url: `${bareUrl}${path}`, headers: {} },
+  [BARE]: { url: `${bareUrl}${path}`, headers: {} },
   'API, API key': { url: `${system.url}${path}`, headers: bearer(key) },
   'API, OIDC token': { url: `${system.url}${path}`, headers: bearer(token) },
 };
@@ -77,7 +78,7 @@ const summary = Object.fromEntries(
     },
   ]),
 );
-const floor = summary['bare fastify + pg'] as Figures;
+const floor = summary[BARE] as Figures;
 for (const figures of Object.values(summary)) {
   Object.assign(figures, {
     'x bare req/s': Number((figures['requests/s'] / floor['requests/s']).toFixed(2)),
@@ -90,9 +91,9 @@ console.log(
 );
 console.table(summary);
 // Each round's own ratio to the bare server of that round: how far the machine moved the figures.
-const bareRuns = runs['bare fastify + pg'] ?? [];
+const bareRuns = runs[BARE] ?? [];
 for (const [name, list] of Object.entries(runs)) {
-  if (name === 'bare fastify + pg') continue;
+  if (name === BARE) continue;
   const ratios = list.map((f, round) => {
     const floorRound = bareRuns[round] as LoadFigures;
     const rate = `${Math.round(f['requests/s'])}/${Math.round(floorRound['requests/s'])}`;
