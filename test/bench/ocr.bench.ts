@@ -3,10 +3,15 @@
 // again as one column, lab decimals read again) against the native tesseract CLI on the same pages
 // and the same model files (the npm packages' best_int traineddata, unpacked for `--tessdata-dir`),
 // each with as many pages at once as there are cores; Debian's own language data is a third row.
+// The CLI runs twice on the npm data: one process per page, loading its models each time (as a
+// script calling it would), and one process per core reading its share of the pages from a list,
+// models loaded once (as the pool's warm workers do): the second is the engine against the engine.
 // Each round runs every engine once, in turn, so a load that comes and goes falls on all of them;
 // wall time is what the target speaks of, CPU time per page is printed beside it because on a
-// shared machine wall time measures the neighbours as much as the engine. The CLI starts one
-// process per page, loading its models each time (as a script calling it would).
+// shared machine wall time measures the neighbours as much as the engine. The pool straightens a
+// skewed page before reading it and the CLI cannot, so the character error rate is printed for
+// every page and for the straight ones alone (all but the `rotated` variant): on those the pool's
+// straightening does nothing, and the two are compared with the same clean-up.
 // Run: `npx tsx test/bench/ocr.bench.ts [pages] [rounds]`. Not a timed test: it prints its figures.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -35,6 +40,7 @@ const VARIANTS: ScanVariant[] = ['png', 'jpeg', 'tiff', 'scan-pdf', 'rotated', '
 interface Page {
   readonly png: Buffer;
   readonly truth: string;
+  readonly variant: ScanVariant;
 }
 
 interface Row {
@@ -45,6 +51,8 @@ interface Row {
   /** CPU time for all the pages, every thread or child process counted; null where unknown. */
   readonly cpuSeconds: number | null;
   readonly cer: number;
+  /** Of the pages that need no straightening. */
+  readonly straightCer: number;
 }
 
 /** CPU seconds of this process, all its threads (the pool's workers among them). */
@@ -66,9 +74,12 @@ async function preparedPages(target: number): Promise<Page[]> {
   const docs = generateCorpus({ seed: 5, perTypeAndLanguage: 2 });
   const pages: Page[] = [];
   for (let i = 0; pages.length < target && i < docs.length; i++) {
-    const scan = await renderVariant(docs[i]!, VARIANTS[i % VARIANTS.length]!, 5);
+    const variant = VARIANTS[i % VARIANTS.length]!;
+    const scan = await renderVariant(docs[i]!, variant, 5);
     const images = await pageImages(scan.bytes, scan.mediaType);
-    for (const [n, png] of images.entries()) pages.push({ png, truth: scan.groundTruth.pages[n]! });
+    for (const [n, png] of images.entries()) {
+      pages.push({ png, truth: scan.groundTruth.pages[n]!, variant });
+    }
   }
   return pages.slice(0, target);
 }
@@ -90,16 +101,22 @@ async function pageImages(bytes: Buffer, mediaType: string): Promise<Buffer[]> {
   }
 }
 
-const cerOf = (texts: string[], pages: Page[]) => {
+const cerOf = (texts: string[], pages: Page[], straightOnly = false) => {
   let errors = 0;
   let chars = 0;
   for (const [i, page] of pages.entries()) {
+    if (straightOnly && page.variant === 'rotated') continue;
     const truth = normaliseWhitespace(page.truth);
     errors += distance(normaliseWhitespace(texts[i]!), truth);
     chars += truth.length;
   }
   return errors / chars;
 };
+
+const accuracy = (texts: string[], pages: Page[]) => ({
+  cer: cerOf(texts, pages),
+  straightCer: cerOf(texts, pages, true),
+});
 
 async function inLanes<T>(count: number, work: (index: number) => Promise<T>): Promise<T[]> {
   const results: T[] = [];
@@ -136,11 +153,19 @@ async function benchPool(pool: OcrEngine, pages: Page[]): Promise<Row> {
     pages: pages.length,
     seconds,
     cpuSeconds: ownCpu() - cpu,
-    cer: cerOf(texts, pages),
+    ...accuracy(texts, pages),
   };
 }
 
-async function benchCli(pages: Page[], dir: string, engine: string, tessdata: string | null) {
+type CliProcesses = 'a process per page' | 'a process per core';
+
+async function benchCli(
+  pages: Page[],
+  dir: string,
+  engine: string,
+  tessdata: string | null,
+  processes: CliProcesses,
+): Promise<Row> {
   const files = await Promise.all(
     pages.map(async (page, i) => {
       const file = path.join(dir, `page-${i}.png`);
@@ -150,23 +175,44 @@ async function benchCli(pages: Page[], dir: string, engine: string, tessdata: st
   );
   const extra = tessdata ? ['--tessdata-dir', tessdata] : [];
   const env = { ...process.env, OMP_THREAD_LIMIT: '1' };
-  const read = (i: number) =>
-    run('tesseract', [files[i]!, 'stdout', '-l', LANGUAGES, '--psm', '3', ...extra], { env });
+  const tesseract = async (input: string) =>
+    (await run('tesseract', [input, 'stdout', '-l', LANGUAGES, '--psm', '3', ...extra], { env }))
+      .stdout;
   const cpu = await childrenCpu();
   const started = performance.now();
-  const results = await inLanes(pages.length, read);
+  const texts =
+    processes === 'a process per page'
+      ? await inLanes(pages.length, (i) => tesseract(files[i]!))
+      : await readByCore(files, dir, tesseract);
   const seconds = (performance.now() - started) / 1000;
   const cpuAfter = await childrenCpu();
   return {
-    engine,
+    engine: `${engine}, ${processes}`,
     pages: pages.length,
     seconds,
     cpuSeconds: cpu === null || cpuAfter === null ? null : cpuAfter - cpu,
-    cer: cerOf(
-      results.map((r) => r.stdout),
-      pages,
-    ),
+    ...accuracy(texts, pages),
   };
+}
+
+/** One CLI process per core, each reading every WORKERS-th page from a list of files. */
+async function readByCore(
+  files: string[],
+  dir: string,
+  tesseract: (input: string) => Promise<string>,
+): Promise<string[]> {
+  const texts: string[] = [];
+  await Promise.all(
+    Array.from({ length: WORKERS }, async (_, core) => {
+      const mine = files.map((_, i) => i).filter((i) => i % WORKERS === core);
+      const list = path.join(dir, `pages-${core}.txt`);
+      await writeFile(list, `${mine.map((i) => files[i]).join('\n')}\n`);
+      // The text renderer ends each page with a form feed.
+      const read = (await tesseract(list)).split('\f');
+      for (const [n, i] of mine.entries()) texts[i] = read[n] ?? '';
+    }),
+  );
+  return texts;
 }
 
 /** The npm packages' traineddata, unpacked where the CLI can load it. */
@@ -197,8 +243,11 @@ try {
     const load = os.loadavg()[0]!;
     const rows: Row[] = [await benchPool(pool, pages)];
     if (cliVersion) {
-      rows.push(await benchCli(pages, dir, `${cliVersion} CLI, npm best_int`, npmData));
-      rows.push(await benchCli(pages, dir, `${cliVersion} CLI, Debian data`, null));
+      const cli = `${cliVersion} CLI`;
+      for (const processes of ['a process per page', 'a process per core'] as const) {
+        rows.push(await benchCli(pages, dir, `${cli}, npm best_int`, npmData, processes));
+      }
+      rows.push(await benchCli(pages, dir, `${cli}, Debian data`, null, 'a process per page'));
     }
     printRound(round, load, rows);
   }
@@ -212,26 +261,33 @@ function printRound(round: number, loadBefore: number, rows: Row[]) {
   const cpuPerPage = (row: Row) => (row.cpuSeconds === null ? null : row.cpuSeconds / row.pages);
   const cell = (value: number | null, digits: number, width: number) =>
     (value === null ? '-' : value.toFixed(digits)).padStart(width);
+  const percent = (value: number) => `${(value * 100).toFixed(2)}%`;
+  const width = Math.max(...rows.map((row) => row.engine.length));
   const load = `load average ${loadBefore.toFixed(1)} before, ${os.loadavg()[0]!.toFixed(1)} after`;
   console.log(
     [
       `round ${round} (${load}, ${os.availableParallelism()} cores)`,
-      `${'engine'.padEnd(36)} pages  wall s  s/page  pages/s  CPU s/page    CER`,
+      `${'engine'.padEnd(width)} pages  wall s  s/page  pages/s  CPU s/page     CER  straight`,
       ...rows.map(
         (row) =>
-          `${row.engine.padEnd(36)} ${String(row.pages).padStart(5)}  ${cell(row.seconds, 1, 6)}  ${cell(perPage(row), 2, 6)}  ${cell(row.pages / row.seconds, 2, 7)}  ${cell(cpuPerPage(row), 2, 10)}  ${(row.cer * 100).toFixed(2).padStart(5)}%`,
+          `${row.engine.padEnd(width)} ${String(row.pages).padStart(5)}  ${cell(row.seconds, 1, 6)}  ${cell(perPage(row), 2, 6)}  ${cell(row.pages / row.seconds, 2, 7)}  ${cell(cpuPerPage(row), 2, 10)}  ${percent(row.cer).padStart(6)}  ${percent(row.straightCer).padStart(8)}`,
       ),
     ].join('\n'),
   );
-  const [poolRow, native] = rows;
-  if (!poolRow || !native) return;
-  const cpuRatio =
-    poolRow.cpuSeconds !== null && native.cpuSeconds
-      ? poolRow.cpuSeconds / native.cpuSeconds
-      : null;
-  console.log(
-    `pool / native (same model): wall time per page ${(perPage(poolRow) / perPage(native)).toFixed(2)}x` +
-      `, CPU time per page ${cpuRatio === null ? '-' : `${cpuRatio.toFixed(2)}x`}` +
-      `, CER ${(poolRow.cer * 100).toFixed(2)}% against ${(native.cer * 100).toFixed(2)}% (target: time within 1.2x, CER no worse)`,
-  );
+  const [poolRow, ...cliRows] = rows;
+  if (!poolRow) return;
+  // The rows on the same model files as the pool: the last CLI row reads Debian's own.
+  for (const native of cliRows.slice(0, -1)) {
+    const cpuRatio =
+      poolRow.cpuSeconds !== null && native.cpuSeconds
+        ? `${(poolRow.cpuSeconds / native.cpuSeconds).toFixed(2)}x`
+        : '-';
+    console.log(
+      `pool / CLI with ${native.engine.slice(native.engine.lastIndexOf(', ') + 2)}: ` +
+        `wall time per page ${(perPage(poolRow) / perPage(native)).toFixed(2)}x, CPU time per page ${cpuRatio}, ` +
+        `CER ${percent(poolRow.cer)} against ${percent(native.cer)}, ` +
+        `straight pages ${percent(poolRow.straightCer)} against ${percent(native.straightCer)} ` +
+        '(target: time within 1.2x, CER no worse)',
+    );
+  }
 }
