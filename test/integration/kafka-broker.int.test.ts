@@ -5,6 +5,7 @@ import { loadConfig } from '../../infra/config.ts';
 import { createEventProducer, createKafka } from '../../infra/kafka/client.ts';
 import { eventLogTopicConfigs, provisionTopics, topicNames } from '../../infra/kafka/topics.ts';
 import { createLogger } from '../../infra/logger.ts';
+import { eventually } from '../support/environment.ts';
 import { readTopic } from '../support/harness.ts';
 
 /** What docstream relies on kafkajs for, proved against the broker the stack runs. */
@@ -208,6 +209,43 @@ describe('kafkajs against the Kafka broker', () => {
       ]);
     } finally {
       await probe.disconnect();
+    }
+  });
+
+  it('logs a group rebalance as the consumer rejoining, not as an error answer', async () => {
+    const lines: { level: number; msg: string; error?: string }[] = [];
+    const logger = createLogger('debug', {
+      write: (line: string) => void lines.push(JSON.parse(line)),
+    });
+    const logged = createKafka(config, logger);
+    const groupId = `${config.topics.prefix}.rebalanced`;
+    const members = [0, 1].map(() =>
+      logged.consumer({
+        groupId,
+        heartbeatInterval: 100,
+        sessionTimeout: 10_000,
+        maxWaitTimeInMs: 100,
+      }),
+    );
+    const joins = [0, 0];
+    try {
+      for (const [n, member] of members.entries()) {
+        member.on(member.events.GROUP_JOIN, () => {
+          joins[n]!++;
+        });
+        await member.connect();
+        await member.subscribe({ topic: input, fromBeginning: true });
+        await member.run({ eachMessage: async () => {} });
+        await eventually(() => expect(joins[n]).toBeGreaterThan(0));
+      }
+      // The first member heard of the second one's joining from the coordinator, and joined again.
+      await eventually(() => expect(joins[0]).toBeGreaterThanOrEqual(2));
+      // The consumer says so once, at warn level; the answer that told it is no error of ours.
+      expect(lines.filter((l) => /rebalancing/.test(l.msg)).map((l) => l.level)).toContain(40);
+      const answers = lines.filter((l) => l.msg.startsWith('Response ') && l.level >= 50);
+      expect(answers.map((l) => [l.msg, l.error])).toEqual([]);
+    } finally {
+      await Promise.all(members.map((member) => member.disconnect()));
     }
   });
 });
